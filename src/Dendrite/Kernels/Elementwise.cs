@@ -1,0 +1,214 @@
+using System.Runtime.CompilerServices;
+
+namespace Dendrite.Kernels;
+
+/// <summary>A function of one float, applied element by element (an operator struct: the JIT inlines it).</summary>
+internal interface IUnaryOperator
+{
+    float Invoke(float x);
+}
+
+/// <summary>A function of two floats, applied element by element.</summary>
+internal interface IBinaryOperator
+{
+    float Invoke(float a, float b);
+}
+
+/// <summary>A function of three floats, applied element by element.</summary>
+internal interface ITernaryOperator
+{
+    float Invoke(float a, float b, float c);
+}
+
+/// <summary>
+/// The one driver loop behind every element-wise operation. Operands are strided views (a stride of 0
+/// broadcasts); the walker merges dimensions that are contiguous in every operand so that the inner loop
+/// runs as long as possible, and takes a unit-stride fast path when it can.
+/// </summary>
+internal static unsafe class Elementwise
+{
+    /// <summary>dst[i] = op(x[i]) over <paramref name="shape"/>.</summary>
+    public static void Unary<TOp>(TOp op, ReadOnlySpan<int> shape,
+        ReadOnlySpan<float> x, ReadOnlySpan<int> xStrides,
+        Span<float> dst, ReadOnlySpan<int> dstStrides)
+        where TOp : struct, IUnaryOperator
+    {
+        fixed (float* px = x, pd = dst)
+        {
+            var row = new UnaryRow<TOp> { Op = op, X = px, Dst = pd };
+            Walk(ref row, shape, 2, dstStrides, xStrides, default, default);
+        }
+    }
+
+    /// <summary>dst[i] = op(a[i], b[i]) over <paramref name="shape"/>.</summary>
+    public static void Binary<TOp>(TOp op, ReadOnlySpan<int> shape,
+        ReadOnlySpan<float> a, ReadOnlySpan<int> aStrides,
+        ReadOnlySpan<float> b, ReadOnlySpan<int> bStrides,
+        Span<float> dst, ReadOnlySpan<int> dstStrides)
+        where TOp : struct, IBinaryOperator
+    {
+        fixed (float* pa = a, pb = b, pd = dst)
+        {
+            var row = new BinaryRow<TOp> { Op = op, A = pa, B = pb, Dst = pd };
+            Walk(ref row, shape, 3, dstStrides, aStrides, bStrides, default);
+        }
+    }
+
+    /// <summary>dst[i] = op(a[i], b[i], c[i]) over <paramref name="shape"/>.</summary>
+    public static void Ternary<TOp>(TOp op, ReadOnlySpan<int> shape,
+        ReadOnlySpan<float> a, ReadOnlySpan<int> aStrides,
+        ReadOnlySpan<float> b, ReadOnlySpan<int> bStrides,
+        ReadOnlySpan<float> c, ReadOnlySpan<int> cStrides,
+        Span<float> dst, ReadOnlySpan<int> dstStrides)
+        where TOp : struct, ITernaryOperator
+    {
+        fixed (float* pa = a, pb = b, pc = c, pd = dst)
+        {
+            var row = new TernaryRow<TOp> { Op = op, A = pa, B = pb, C = pc, Dst = pd };
+            Walk(ref row, shape, 4, dstStrides, aStrides, bStrides, cStrides);
+        }
+    }
+
+    /// <summary>Copies a strided view into another (the kernel behind Contiguous and in-place writes).</summary>
+    public static void Copy(ReadOnlySpan<int> shape, ReadOnlySpan<float> src, ReadOnlySpan<int> srcStrides,
+        Span<float> dst, ReadOnlySpan<int> dstStrides) =>
+        Unary(default(IdentityOp), shape, src, srcStrides, dst, dstStrides);
+
+    /// <summary>Sets every element of a strided view to <paramref name="value"/>.</summary>
+    public static void Fill(ReadOnlySpan<int> shape, Span<float> dst, ReadOnlySpan<int> dstStrides, float value) =>
+        Unary(new ConstantOp(value), shape, dst, dstStrides, dst, dstStrides);
+
+    private interface IRow
+    {
+        // Offsets and strides are in elements; operand 0 is the destination.
+        void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3);
+    }
+
+    private struct UnaryRow<TOp> : IRow where TOp : struct, IUnaryOperator
+    {
+        public TOp Op;
+        public float* X, Dst;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3)
+        {
+            float* d = Dst + o0, x = X + o1;
+            if (s0 == 1 && s1 == 1)
+            {
+                for (int i = 0; i < n; i++) d[i] = Op.Invoke(x[i]);
+            }
+            else
+            {
+                for (int i = 0; i < n; i++) d[(long)i * s0] = Op.Invoke(x[(long)i * s1]);
+            }
+        }
+    }
+
+    private struct BinaryRow<TOp> : IRow where TOp : struct, IBinaryOperator
+    {
+        public TOp Op;
+        public float* A, B, Dst;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3)
+        {
+            float* d = Dst + o0, a = A + o1, b = B + o2;
+            if (s0 == 1 && s1 == 1 && s2 == 1)
+            {
+                for (int i = 0; i < n; i++) d[i] = Op.Invoke(a[i], b[i]);
+            }
+            else if (s0 == 1 && s1 == 1 && s2 == 0)
+            {
+                float bv = *b;
+                for (int i = 0; i < n; i++) d[i] = Op.Invoke(a[i], bv);
+            }
+            else
+            {
+                for (int i = 0; i < n; i++) d[(long)i * s0] = Op.Invoke(a[(long)i * s1], b[(long)i * s2]);
+            }
+        }
+    }
+
+    private struct TernaryRow<TOp> : IRow where TOp : struct, ITernaryOperator
+    {
+        public TOp Op;
+        public float* A, B, C, Dst;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3)
+        {
+            float* d = Dst + o0, a = A + o1, b = B + o2, c = C + o3;
+            for (int i = 0; i < n; i++)
+                d[(long)i * s0] = Op.Invoke(a[(long)i * s1], b[(long)i * s2], c[(long)i * s3]);
+        }
+    }
+
+    /// <summary>
+    /// Walks the outer dimensions of up to four strided operands and hands each innermost row to
+    /// <paramref name="row"/>. Size-1 dimensions are dropped and adjacent dimensions that are contiguous
+    /// in every operand are merged first, so a contiguous tensor is one long row.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void Walk<TRow>(ref TRow row, ReadOnlySpan<int> shape, int operands,
+        ReadOnlySpan<int> st0, ReadOnlySpan<int> st1, ReadOnlySpan<int> st2, ReadOnlySpan<int> st3)
+        where TRow : struct, IRow
+    {
+        int rank = shape.Length;
+        for (int d = 0; d < rank; d++)
+            if (shape[d] == 0) return;
+
+        // Collapsed dimensions, innermost first: sizes and the stride of each operand.
+        Span<int> size = stackalloc int[rank + 1];
+        Span<int> s = stackalloc int[4 * (rank + 1)];
+        int r = 0;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            if (shape[d] == 1) continue;
+            int a0 = st0[d];
+            int a1 = operands > 1 ? st1[d] : 0;
+            int a2 = operands > 2 ? st2[d] : 0;
+            int a3 = operands > 3 ? st3[d] : 0;
+            if (r > 0)
+            {
+                int prev = size[r - 1];
+                if (a0 == s[0 * (rank + 1) + r - 1] * prev && a1 == s[1 * (rank + 1) + r - 1] * prev &&
+                    a2 == s[2 * (rank + 1) + r - 1] * prev && a3 == s[3 * (rank + 1) + r - 1] * prev)
+                {
+                    size[r - 1] = prev * shape[d];
+                    continue;
+                }
+            }
+            size[r] = shape[d];
+            s[0 * (rank + 1) + r] = a0;
+            s[1 * (rank + 1) + r] = a1;
+            s[2 * (rank + 1) + r] = a2;
+            s[3 * (rank + 1) + r] = a3;
+            r++;
+        }
+        if (r == 0)
+        {
+            row.Run(1, 0, 0, 0, 0, 0, 0, 0, 0);
+            return;
+        }
+
+        int w = rank + 1;
+        int n = size[0];
+        int i0 = s[0], i1 = s[w], i2 = s[2 * w], i3 = s[3 * w];
+        Span<int> counter = stackalloc int[r];
+        counter.Clear();
+        int o0 = 0, o1 = 0, o2 = 0, o3 = 0;
+        while (true)
+        {
+            row.Run(n, o0, i0, o1, i1, o2, i2, o3, i3);
+            int d = 1;
+            for (; d < r; d++)
+            {
+                o0 += s[d]; o1 += s[w + d]; o2 += s[2 * w + d]; o3 += s[3 * w + d];
+                if (++counter[d] < size[d]) break;
+                o0 -= s[d] * size[d]; o1 -= s[w + d] * size[d]; o2 -= s[2 * w + d] * size[d]; o3 -= s[3 * w + d] * size[d];
+                counter[d] = 0;
+            }
+            if (d == r) return;
+        }
+    }
+}

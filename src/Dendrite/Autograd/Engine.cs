@@ -1,0 +1,98 @@
+using Dendrite.Tensors;
+
+namespace Dendrite.Autograd;
+
+/// <summary>
+/// Runs the backward pass: orders the graph below a root topologically, then visits nodes from the root
+/// down, handing each its accumulated output gradient and adding the gradients it returns into its inputs
+/// (into the next node's pending gradient, or into a leaf's <see cref="Tensor.Grad"/>). Fan-out therefore
+/// accumulates, as the chain rule's sum over paths requires.
+/// </summary>
+public static class Engine
+{
+    /// <summary>Back-propagates <paramref name="gradient"/> (dL/d<paramref name="root"/>) through the graph.</summary>
+    public static void Backward(Tensor root, Tensor gradient, bool retainGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException(
+                "Backward: this tensor does not require a gradient and has no graph; set RequiresGrad on its inputs");
+        if (gradient.Shape != root.Shape)
+            throw new ArgumentException($"Backward: the gradient has shape {gradient.Shape} but the tensor has shape {root.Shape}");
+
+        using var noGrad = GradMode.NoGrad();
+        if (root.GradFn is null)
+        {
+            AccumulateIntoLeaf(root, gradient);
+            return;
+        }
+
+        var order = TopologicalOrder(root.GradFn);
+        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance) { [root.GradFn] = gradient };
+        foreach (var node in order)
+        {
+            if (!pending.Remove(node, out var gradOut)) continue;
+            var gradIn = node.Backward(gradOut);
+            for (int i = 0; i < node.Inputs.Count; i++)
+            {
+                var input = node.Inputs[i];
+                var g = gradIn[i];
+                if (input is null || g is null || !input.RequiresGrad) continue;
+                if (g.Shape != input.Shape)
+                    throw new InvalidOperationException(
+                        $"{node.Name}: returned a gradient of shape {g.Shape} for an input of shape {input.Shape}");
+                if (input.GradFn is { } next)
+                    pending[next] = pending.TryGetValue(next, out var acc) ? acc + g : g;
+                else
+                    AccumulateIntoLeaf(input, g);
+            }
+            if (!retainGraph) node.Freed = true;
+        }
+    }
+
+    private static void AccumulateIntoLeaf(Tensor leaf, Tensor g)
+    {
+        if (leaf.Grad is null) leaf.Grad = g.Clone();
+        else leaf.Grad.AddInPlace(g);
+    }
+
+    /// <summary>Nodes ordered so that every node comes before the nodes that produced its inputs.</summary>
+    private static List<Node> TopologicalOrder(Node root)
+    {
+        // Iterative depth-first search (deep graphs, such as long RNN unrolls, would overflow recursion).
+        var postOrder = new List<Node>();
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Node Node, int NextInput)>();
+        CheckNotFreed(root);
+        visited.Add(root);
+        stack.Push((root, 0));
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            if (next < node.Inputs.Count)
+            {
+                stack.Push((node, next + 1));
+                if (node.Inputs[next] is { GradFn: { } child } && visited.Add(child))
+                {
+                    CheckNotFreed(child);
+                    stack.Push((child, 0));
+                }
+            }
+            else
+            {
+                postOrder.Add(node);
+            }
+        }
+        postOrder.Reverse();
+        return postOrder;
+    }
+
+    private static void CheckNotFreed(Node node)
+    {
+        if (node.Freed)
+            throw new InvalidOperationException(
+                $"Backward: the graph through {node.Name} was already used by a backward pass and freed; " +
+                "call Backward(retainGraph: true) the first time to go backward through it again");
+    }
+}

@@ -1,0 +1,37 @@
+using Dendrite.Tensors;
+
+namespace Dendrite.Autograd;
+
+/// <summary>
+/// One recorded operation in the computational graph: it remembers its inputs (and whatever it saved
+/// from the forward pass) and, given the gradient of the loss with respect to its output, returns the
+/// gradient with respect to each input — the upstream gradient times the op's local gradient. One sealed
+/// subclass per primitive, named like PyTorch's (<c>MulBackward</c>, <c>MatMulBackward</c>, ...).
+/// </summary>
+public abstract class Node
+{
+    private readonly Tensor?[] inputs;
+
+    /// <summary>Creates a node over the differentiable inputs of an op (null for an input that is not one).</summary>
+    protected Node(params Tensor?[] inputs) => this.inputs = inputs;
+
+    /// <summary>The op's differentiable inputs, in the order <see cref="Backward"/> returns gradients.</summary>
+    public IReadOnlyList<Tensor?> Inputs => inputs;
+
+    /// <summary>The name shown when the graph is printed, e.g. <c>MulBackward</c>.</summary>
+    public virtual string Name => GetType().Name;
+
+    /// <summary>Set once a backward pass has run through this node without retaining the graph.</summary>
+    internal bool Freed { get; set; }
+
+    /// <summary>
+    /// Given dL/d(output), returns dL/d(input) for each entry of <see cref="Inputs"/>, shaped like that
+    /// input, or null where an input does not need one. Runs with grad mode off.
+    /// </summary>
+    protected internal abstract Tensor?[] Backward(Tensor gradOutput);
+
+    /// <summary>True when input <paramref name="i"/> exists and wants a gradient.</summary>
+    protected bool NeedsGrad(int i) => inputs[i] is { RequiresGrad: true };
+
+    public override string ToString() => Name;
+}

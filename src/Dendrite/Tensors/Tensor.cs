@@ -1,0 +1,130 @@
+using Dendrite.Autograd;
+
+namespace Dendrite.Tensors;
+
+/// <summary>
+/// An N-dimensional array of float32 values, row-major with strides, that can take part in reverse-mode
+/// automatic differentiation. Views (Reshape, Transpose, Narrow, Expand, ...) share storage with the
+/// tensor they come from. Operations record a <see cref="Node"/> in <see cref="GradFn"/> when grad mode
+/// is on and some input has <see cref="RequiresGrad"/>; <see cref="Backward(bool)"/> then fills the
+/// <see cref="Grad"/> of the leaves. The shape of torch.Tensor, in .NET casing.
+/// </summary>
+public sealed partial class Tensor
+{
+    // Storage is shared by views; Offset and strides say where this view's elements are in it.
+    internal readonly float[] Data;
+    internal readonly int Offset;
+    internal readonly int[] StridesArray;
+    private bool requiresGrad;
+
+    /// <summary>A new contiguous, zero-filled tensor of the given shape.</summary>
+    internal Tensor(Shape shape)
+    {
+        Shape = shape;
+        Data = shape.Numel == 0 ? [] : new float[shape.Numel];
+        StridesArray = shape.ContiguousStrides();
+    }
+
+    /// <summary>A view over existing storage.</summary>
+    internal Tensor(float[] data, Shape shape, int[] strides, int offset)
+    {
+        Data = data;
+        Shape = shape;
+        StridesArray = strides;
+        Offset = offset;
+    }
+
+    /// <summary>The sizes of the dimensions.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>Number of dimensions (0 for a scalar).</summary>
+    public int Rank => Shape.Rank;
+
+    /// <summary>Number of elements.</summary>
+    public int Numel => Shape.Numel;
+
+    /// <summary>Distance in elements between neighbours along each dimension.</summary>
+    public IReadOnlyList<int> Strides => StridesArray;
+
+    /// <summary>Size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
+    public int Size(int axis) => Shape[axis];
+
+    /// <summary>True when the elements lie in storage in row-major order with no gaps.</summary>
+    public bool IsContiguous
+    {
+        get
+        {
+            int expected = 1;
+            for (int d = Rank - 1; d >= 0; d--)
+            {
+                int size = Shape[d];
+                if (size == 1) continue;
+                if (StridesArray[d] != expected) return false;
+                expected *= size;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Whether operations on this tensor are recorded for differentiation. Only leaves (tensors created by
+    /// the user, not by an operation) can be switched; as in PyTorch, use <see cref="Detach"/> otherwise.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => requiresGrad;
+        set
+        {
+            if (!value && GradFn is not null)
+                throw new InvalidOperationException(
+                    $"RequiresGrad: cannot turn off gradients of a non-leaf tensor produced by {GradFn.Name}; use Detach()");
+            requiresGrad = value;
+        }
+    }
+
+    /// <summary>The accumulated gradient of a leaf after <see cref="Backward(bool)"/>, or null.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The node that produced this tensor, or null for a leaf.</summary>
+    public Node? GradFn { get; private set; }
+
+    /// <summary>True for tensors not produced by a recorded operation.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>Optional name, shown by printing and used in messages.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
+    public Tensor RequiresGrad_(bool value = true)
+    {
+        RequiresGrad = value;
+        return this;
+    }
+
+    internal Span<float> Span => Data.AsSpan(Offset);
+
+    internal ReadOnlySpan<int> ShapeSpan => Shape.AsSpan();
+
+    /// <summary>Links this freshly computed tensor to the node that produced it.</summary>
+    internal Tensor WithGradFn(Node node)
+    {
+        GradFn = node;
+        requiresGrad = true;
+        return this;
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Numel != 1)
+            throw new InvalidOperationException($"Item: only a one-element tensor has an item, this one has shape {Shape}");
+        return Data[Offset];
+    }
+
+    /// <summary>The elements in row-major order, copied out.</summary>
+    public float[] ToArray()
+    {
+        if (IsContiguous) return Data.AsSpan(Offset, Numel).ToArray();
+        return ContiguousNoGrad().ToArray();
+    }
+}

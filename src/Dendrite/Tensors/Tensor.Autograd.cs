@@ -2,7 +2,7 @@ using Dendrite.Autograd;
 
 namespace Dendrite.Tensors;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// Back-propagates from this scalar (dL/dL = 1) and accumulates dL/dx into the <see cref="Grad"/> of

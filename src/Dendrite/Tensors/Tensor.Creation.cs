@@ -2,7 +2,7 @@ using Dendrite.Kernels;
 
 namespace Dendrite.Tensors;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(params int[] shape) => new(new Shape(shape));
@@ -36,17 +36,13 @@ public sealed partial class Tensor
     /// <summary>A rank-0 tensor holding one value.</summary>
     public static Tensor Scalar(float value) => Full(Shape.Scalar, value);
 
-    /// <summary>A 1-d tensor holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor FromArray(float[] data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return FromArray(data, data.Length);
-    }
-
-    /// <summary>A tensor of the given shape holding a copy of <paramref name="data"/> in row-major order.</summary>
+    /// <summary>
+    /// A tensor of the given shape holding a copy of <paramref name="data"/> in row-major order; with no
+    /// shape, a 1-d tensor (<c>Tensor.FromArray([1f, 2f, 3f])</c>). Use <see cref="Scalar"/> for a 0-d one.
+    /// </summary>
     public static Tensor FromArray(ReadOnlySpan<float> data, params int[] shape)
     {
-        var s = new Shape(shape);
+        var s = shape is null || shape.Length == 0 ? new Shape(data.Length) : new Shape(shape);
         if (data.Length != s.Numel)
             throw new ArgumentException($"FromArray: {data.Length} values cannot fill shape {s} ({s.Numel} elements)");
         var t = new Tensor(s);

@@ -5,7 +5,7 @@ using Dendrite.Kernels;
 namespace Dendrite.Tensors;
 
 // Element-wise arithmetic with NumPy broadcasting. NaN and ±∞ follow IEEE 754 throughout.
-public sealed partial class Tensor
+public partial class Tensor
 {
     public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);
     public static Tensor operator +(Tensor a, float b) => Add(a, Scalar(b));

@@ -5,7 +5,7 @@ namespace Dendrite.Tensors;
 
 // Joining tensors and picking elements by index. Dendrite's tensors are float32 only, so index tensors
 // hold whole numbers as floats (exact up to 2^24); every index is checked before use.
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Joins tensors along an existing axis; all other sizes must agree.</summary>
     public static Tensor Cat(IReadOnlyList<Tensor> tensors, int axis = 0)

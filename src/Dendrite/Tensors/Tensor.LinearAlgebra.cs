@@ -3,7 +3,7 @@ using Dendrite.Kernels;
 
 namespace Dendrite.Tensors;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// Matrix product with <c>torch.matmul</c>'s rules: 1-d·1-d is a dot product, a 1-d argument is treated

@@ -4,7 +4,7 @@ using Dendrite.Kernels;
 namespace Dendrite.Tensors;
 
 // Reductions over any set of axes. null or an empty axis list means every axis (as in PyTorch).
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Sum of all elements (a scalar).</summary>
     public Tensor Sum() => Sum(null);

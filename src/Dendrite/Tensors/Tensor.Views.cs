@@ -4,7 +4,7 @@ using Dendrite.Kernels;
 namespace Dendrite.Tensors;
 
 // Views share storage with their source: only shape, strides and offset change.
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The same elements with a new shape (one size may be −1 and is inferred). A view when the layout

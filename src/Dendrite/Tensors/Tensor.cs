@@ -7,9 +7,10 @@ namespace Dendrite.Tensors;
 /// automatic differentiation. Views (Reshape, Transpose, Narrow, Expand, ...) share storage with the
 /// tensor they come from. Operations record a <see cref="Node"/> in <see cref="GradFn"/> when grad mode
 /// is on and some input has <see cref="RequiresGrad"/>; <see cref="Backward(bool)"/> then fills the
-/// <see cref="Grad"/> of the leaves. The shape of torch.Tensor, in .NET casing.
+/// <see cref="Grad"/> of the leaves. The shape of torch.Tensor, in .NET casing. Not sealed only so that
+/// <see cref="NN.Parameter"/> can be a tensor; it has no virtual members.
 /// </summary>
-public sealed partial class Tensor
+public partial class Tensor
 {
     // Storage is shared by views; Offset and strides say where this view's elements are in it.
     internal readonly float[] Data;
@@ -126,5 +127,24 @@ public sealed partial class Tensor
     {
         if (IsContiguous) return Data.AsSpan(Offset, Numel).ToArray();
         return ContiguousNoGrad().ToArray();
+    }
+
+    /// <summary>The storage index of every element, in row-major order (for code that must touch single elements of a view).</summary>
+    internal int[] ElementOffsets()
+    {
+        var result = new int[Numel];
+        var coord = new int[Rank];
+        for (int flat = 0; flat < result.Length; flat++)
+        {
+            int offset = Offset;
+            for (int d = 0; d < Rank; d++) offset += coord[d] * StridesArray[d];
+            result[flat] = offset;
+            for (int d = Rank - 1; d >= 0; d--)
+            {
+                if (++coord[d] < Shape[d]) break;
+                coord[d] = 0;
+            }
+        }
+        return result;
     }
 }

@@ -1,0 +1,36 @@
+using Dendrite.Tensors;
+
+namespace Dendrite.NN;
+
+/// <summary>Applies its children in order; they are named "0", "1", ... as in <c>torch.nn.Sequential</c>.</summary>
+public sealed class Sequential : Module
+{
+    private readonly List<Module> layers = [];
+
+    /// <summary>A pipeline of the given modules.</summary>
+    public Sequential(params Module[] modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        foreach (var m in modules) Add(m);
+    }
+
+    /// <summary>Appends a module, named by its position.</summary>
+    public Sequential Add(Module module)
+    {
+        layers.Add(RegisterModule(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module));
+        return this;
+    }
+
+    /// <summary>The number of child modules.</summary>
+    public int Count => layers.Count;
+
+    /// <summary>The child at <paramref name="index"/>.</summary>
+    public Module this[int index] => layers[index];
+
+    public override Tensor Forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in layers) x = layer.Forward(x);
+        return x;
+    }
+}

@@ -6,6 +6,7 @@ Tensors are float32 flattened in row-major order. The C# side reads them with Pa
 Run the scripts with Debian's python3-torch: /usr/bin/python3 tools/parity/<script>.py
 """
 import json
+import math
 import os
 
 import torch
@@ -13,10 +14,20 @@ import torch
 FIXTURE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "Dendrite.Tests", "Parity", "Fixtures")
 
 
+def number(v):
+    """A float as JSON allows it: non-finite values become the strings "NaN", "Infinity", "-Infinity"."""
+    v = float(v)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return v
+
+
 def tensor(t):
     """A tensor as the fixture's {"shape", "data"} object (float32, row-major)."""
     t = t.detach().to(torch.float32).contiguous()
-    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+    return {"shape": list(t.shape), "data": [number(v) for v in t.reshape(-1).tolist()]}
 
 
 def case(name, tensors, **attrs):
@@ -30,6 +41,6 @@ def write(file_name, generator, cases):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump({"generator": generator, "torch": torch.__version__, "cases": cases}, f, indent=None,
-                  separators=(",", ":"))
+                  separators=(",", ":"), allow_nan=False)
         f.write("\n")
     print(f"wrote {len(cases)} cases to {path}")

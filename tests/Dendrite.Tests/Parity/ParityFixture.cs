@@ -75,13 +75,24 @@ public sealed class ParityCase
     public JsonElement Attr(string name) =>
         attrs.TryGetValue(name, out var a) ? a : throw new KeyNotFoundException($"{Name}: no attribute '{name}'");
 
+    // JSON has no NaN or infinity; the fixture scripts write them as strings.
+    private static float ReadNumber(JsonElement x) => x.ValueKind == JsonValueKind.String
+        ? x.GetString() switch
+        {
+            "NaN" => float.NaN,
+            "Infinity" => float.PositiveInfinity,
+            "-Infinity" => float.NegativeInfinity,
+            var other => throw new FormatException($"fixture: '{other}' is not a number"),
+        }
+        : (float)x.GetDouble();
+
     internal static ParityCase Parse(JsonElement e)
     {
         var tensors = new Dictionary<string, Tensor>();
         foreach (var p in e.GetProperty("tensors").EnumerateObject())
         {
             var shape = p.Value.GetProperty("shape").EnumerateArray().Select(x => x.GetInt32()).ToArray();
-            var data = p.Value.GetProperty("data").EnumerateArray().Select(x => (float)x.GetDouble()).ToArray();
+            var data = p.Value.GetProperty("data").EnumerateArray().Select(ReadNumber).ToArray();
             tensors[p.Name] = shape.Length == 0 ? Dendrite.Tensors.Tensor.Scalar(data[0]) : Dendrite.Tensors.Tensor.FromArray(data, shape);
         }
         var attrs = e.GetProperty("attrs").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());

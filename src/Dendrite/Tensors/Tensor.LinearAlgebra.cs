@@ -38,6 +38,8 @@ public partial class Tensor
         var batchB = new Shape(b.Shape.ToArray()[..^2]);
         var batch = batchA == batchB ? batchA : Shape.Broadcast(batchA, batchB, "MatMul");
         var result = new Tensor(new Shape([.. batch, m, n]));
+        if (result.Numel == 0 || k == 0) // nothing to multiply: an empty result, or sums over nothing (zeros)
+            return ShouldRecord(a, b) ? result.WithGradFn(new MatMulBackward(a, b)) : result;
 
         var (aMat, transA, lda) = MatrixOperand(a);
         var (bMat, transB, ldb) = MatrixOperand(b);

@@ -1,0 +1,67 @@
+using Dendrite.Tensors;
+
+namespace Dendrite.NN.Layers;
+
+/// <summary>
+/// 2-d convolution over [N, C_in, H, W] (or unbatched [C_in, H, W]) → [N, C_out, H_out, W_out] with
+/// H_out = ⌊(H + 2·pad − dilation·(k − 1) − 1) / stride⌋ + 1. Weight [C_out, C_in/groups, kh, kw] and
+/// bias [C_out] start as PyTorch's default: U(−1/√fan_in, 1/√fan_in) with fan_in = C_in/groups·kh·kw.
+/// Computed as im2col + GEMM; like <c>torch.nn.Conv2d</c>.
+/// </summary>
+public sealed class Conv2d : Module
+{
+    private readonly Kernels.Window2d window;
+
+    public Conv2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Padding2d padding = default,
+        Size2d? dilation = null, int groups = 1, bool bias = true, Generator? generator = null)
+    {
+        if (inChannels < 1 || outChannels < 1)
+            throw new ArgumentException($"Conv2d: channel counts must be positive, got {inChannels} → {outChannels}");
+        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"Conv2d: {groups} groups must divide both {inChannels} input and {outChannels} output channels");
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize;
+        Stride = stride ?? 1;
+        Padding = padding;
+        Dilation = dilation ?? 1;
+        Groups = groups;
+        window = padding.Window(KernelSize, Stride, Dilation, "Conv2d");
+
+        var g = generator ?? Generator.Default;
+        int fanIn = inChannels / groups * kernelSize.H * kernelSize.W;
+        float bound = 1f / MathF.Sqrt(fanIn);
+        Weight = RegisterParameter("weight", new Parameter(Uniform(g, bound, outChannels, inChannels / groups, kernelSize.H, kernelSize.W)));
+        if (bias) Bias = RegisterParameter("bias", new Parameter(Uniform(g, bound, outChannels)));
+    }
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public Size2d KernelSize { get; }
+    public Size2d Stride { get; }
+    public Padding2d Padding { get; }
+    public Size2d Dilation { get; }
+    public int Groups { get; }
+
+    /// <summary>[C_out, C_in/groups, kh, kw].</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>[C_out], or null without bias.</summary>
+    public Parameter? Bias { get; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == 3) return Forward(input.Unsqueeze(0)).Squeeze(0);
+        if (input.Rank != 4 || input.Shape[1] != InChannels)
+            throw new ArgumentException($"Conv2d: expected input [N,{InChannels},H,W] or [{InChannels},H,W], got {input.Shape}");
+        return Tensor.Conv2d(input, Weight, Bias, window, Groups);
+    }
+
+    internal static Tensor Uniform(Generator g, float bound, params int[] shape) => Tensor.Rand(g, shape) * (2 * bound) - bound;
+
+    protected override string ExtraRepr() =>
+        $"{InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}" +
+        (Padding == default ? "" : $", padding={Padding}") + (Dilation == new Size2d(1, 1) ? "" : $", dilation={Dilation}") +
+        (Groups == 1 ? "" : $", groups={Groups}") + (Bias is null ? ", bias=False" : "");
+}

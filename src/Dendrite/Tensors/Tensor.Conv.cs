@@ -1,0 +1,113 @@
+using Dendrite.Autograd.Nodes;
+using Dendrite.Kernels;
+
+namespace Dendrite.Tensors;
+
+// Convolution and pooling over [N, C, H, W] batches. The public, PyTorch-shaped entry points are the
+// layers in NN/Layers and NN.Functional; these are the differentiable primitives they share.
+public partial class Tensor
+{
+    /// <summary>
+    /// 2-d cross-correlation (what deep learning calls convolution): out[n, o] = bias[o] +
+    /// Σ_c weight[o, c] ⋆ input[n, g·C/groups + c], computed as im2col + GEMM per sample and group.
+    /// input [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null → [N, O, outH, outW].
+    /// </summary>
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)
+    {
+        CheckConvShapes(input, weight, bias, win, groups);
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        int o = weight.Shape[0], cg = c / groups, og = o / groups;
+        int outH = win.OutputH(h), outW = win.OutputW(w), p = outH * outW, k = cg * win.KernelH * win.KernelW;
+        var x = input.ContiguousNoGrad();
+        var wt = weight.ContiguousNoGrad();
+        var result = new Tensor(new Shape(n, o, outH, outW));
+        var col = new float[k * p];
+        for (int s = 0; s < n; s++)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                var image = x.Span.Slice((s * c + g * cg) * h * w, cg * h * w);
+                Conv.Im2Col(image, cg, h, w, win, col);
+                Gemm.Sgemm(false, false, og, p, k, 1f, wt.Span.Slice(g * og * k), k, col, p,
+                    0f, result.Data.AsSpan((s * o + g * og) * p, og * p), p);
+            }
+        }
+        if (bias is not null)
+        {
+            var b = bias.ContiguousNoGrad();
+            var view = result.Reshape(n, o, p);
+            Elementwise.Binary(default(AddOp), view.ShapeSpan, view.Span, view.StridesArray,
+                b.Span, [0, 1, 0], view.Span, view.StridesArray);
+        }
+        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        return record ? result.WithGradFn(new Conv2dBackward(input, weight, bias, win, groups)) : result;
+    }
+
+    private static void CheckConvShapes(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)
+    {
+        if (input.Rank != 4)
+            throw new ArgumentException($"Conv2d: expected input of shape [N,C,H,W], got {input.Shape}");
+        if (weight.Rank != 4)
+            throw new ArgumentException($"Conv2d: expected weight of shape [O,C/groups,kh,kw], got {weight.Shape}");
+        if (groups < 1 || input.Shape[1] % groups != 0 || weight.Shape[0] % groups != 0)
+            throw new ArgumentException($"Conv2d: {groups} groups must divide the input channels ({input.Shape[1]}) and output channels ({weight.Shape[0]})");
+        if (weight.Shape[1] * groups != input.Shape[1])
+            throw new ArgumentException($"Conv2d: weight {weight.Shape} expects {weight.Shape[1] * groups} input channels, got input {input.Shape}");
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0]))
+            throw new ArgumentException($"Conv2d: bias must have shape [{weight.Shape[0]}], got {bias.Shape}");
+        if (win.OutputH(input.Shape[2]) < 1 || win.OutputW(input.Shape[3]) < 1)
+            throw new ArgumentException(
+                $"Conv2d: input {input.Shape} (with padding) is smaller than the {win.KernelH}x{win.KernelW} kernel (dilation {win.DilationH}x{win.DilationW})");
+    }
+
+    /// <summary>Max pooling over [N, C, H, W]; the gradient goes to each window's maximum (first one on ties).</summary>
+    internal static Tensor MaxPool2d(Tensor input, Window2d win)
+    {
+        var (n, c, h, w, outH, outW) = PoolShapes(input, win, "MaxPool2d");
+        var x = input.ContiguousNoGrad();
+        var result = new Tensor(new Shape(n, c, outH, outW));
+        var argmax = new int[result.Numel];
+        int inPlane = c * h * w, outPlane = c * outH * outW;
+        for (int s = 0; s < n; s++)
+            Conv.MaxPool(x.Span.Slice(s * inPlane, inPlane), c, h, w, win,
+                result.Data.AsSpan(s * outPlane, outPlane), argmax.AsSpan(s * outPlane, outPlane));
+        return ShouldRecord(input) ? result.WithGradFn(new MaxPool2dBackward(input, argmax, outH * outW)) : result;
+    }
+
+    /// <summary>Average pooling over [N, C, H, W].</summary>
+    internal static Tensor AvgPool2d(Tensor input, Window2d win, bool countIncludePad)
+    {
+        var (n, c, h, w, outH, outW) = PoolShapes(input, win, "AvgPool2d");
+        var x = input.ContiguousNoGrad();
+        var result = new Tensor(new Shape(n, c, outH, outW));
+        int inPlane = c * h * w, outPlane = c * outH * outW;
+        for (int s = 0; s < n; s++)
+            Conv.AvgPool(x.Span.Slice(s * inPlane, inPlane), c, h, w, win, countIncludePad, result.Data.AsSpan(s * outPlane, outPlane));
+        return ShouldRecord(input) ? result.WithGradFn(new AvgPool2dBackward(input, win, countIncludePad)) : result;
+    }
+
+    /// <summary>Adaptive average pooling of [N, C, H, W] to [N, C, outH, outW].</summary>
+    internal static Tensor AdaptiveAvgPool2d(Tensor input, int outH, int outW)
+    {
+        if (input.Rank != 4) throw new ArgumentException($"AdaptiveAvgPool2d: expected input of shape [N,C,H,W], got {input.Shape}");
+        if (outH < 1 || outW < 1) throw new ArgumentException($"AdaptiveAvgPool2d: output size must be positive, got {outH}x{outW}");
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        if (h == 0 || w == 0) throw new ArgumentException($"AdaptiveAvgPool2d: input {input.Shape} has an empty spatial dimension");
+        var x = input.ContiguousNoGrad();
+        var result = new Tensor(new Shape(n, c, outH, outW));
+        AdaptivePool.Forward(x.Span, n * c, h, w, outH, outW, result.Data);
+        return ShouldRecord(input) ? result.WithGradFn(new AdaptiveAvgPool2dBackward(input, outH, outW)) : result;
+    }
+
+    private static (int N, int C, int H, int W, int OutH, int OutW) PoolShapes(Tensor input, Window2d win, string op)
+    {
+        if (input.Rank != 4) throw new ArgumentException($"{op}: expected input of shape [N,C,H,W], got {input.Shape}");
+        int h = input.Shape[2], w = input.Shape[3];
+        if (win.PadTop * 2 > win.KernelH || win.PadLeft * 2 > win.KernelW)
+            throw new ArgumentException($"{op}: padding ({win.PadTop}x{win.PadLeft}) must be at most half the kernel ({win.KernelH}x{win.KernelW})");
+        int outH = win.OutputH(h), outW = win.OutputW(w);
+        if (outH < 1 || outW < 1)
+            throw new ArgumentException($"{op}: input {input.Shape} is smaller than the {win.KernelH}x{win.KernelW} window");
+        return (input.Shape[0], input.Shape[1], h, w, outH, outW);
+    }
+}

@@ -28,8 +28,8 @@ public static class ConvRows
         Row("avg pool padded exclude", t => Tensor.AvgPool2d(t[0], W(3, 2, 1), false), () => [R(1, 2, 5, 4)]),
         Row("avg pool padded include", t => Tensor.AvgPool2d(t[0], W(3, 2, 1), true), () => [R(1, 1, 5, 4)]),
         Row("adaptive avg pool", t => Tensor.AdaptiveAvgPool2d(t[0], 3, 2), () => [R(2, 2, 5, 7)]),
-        Row("batchnorm2d train", t => new NN.Layers.BatchNorm2d(3).Forward(t[0]) * t[1], () => [R(2, 3, 2, 2), R(2, 3, 2, 2)]),
-        Row("batchnorm1d train", t => new NN.Layers.BatchNorm1d(4).Forward(t[0]) * t[1], () => [R(5, 4), R(5, 4)]),
-        Row("batchnorm2d eval", t => new NN.Layers.BatchNorm2d(2).Eval().Forward(t[0]), () => [R(2, 2, 3, 3)]),
+        Row("batchnorm2d train", t => new Dendrite.NN.Layers.BatchNorm2d(3).Forward(t[0]) * t[1], () => [R(2, 3, 2, 2), R(2, 3, 2, 2)]),
+        Row("batchnorm1d train", t => new Dendrite.NN.Layers.BatchNorm1d(4).Forward(t[0]) * t[1], () => [R(5, 4), R(5, 4)]),
+        Row("batchnorm2d eval", t => new Dendrite.NN.Layers.BatchNorm2d(2).Eval().Forward(t[0]), () => [R(2, 2, 3, 3)]),
     ];
 }

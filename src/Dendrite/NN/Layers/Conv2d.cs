@@ -28,11 +28,15 @@ public sealed class Conv2d : Module
         Groups = groups;
         window = padding.Window(KernelSize, Stride, Dilation, "Conv2d");
 
-        var g = generator ?? Generator.Default;
-        int fanIn = inChannels / groups * kernelSize.H * kernelSize.W;
-        float bound = 1f / MathF.Sqrt(fanIn);
-        Weight = RegisterParameter("weight", new Parameter(Uniform(g, bound, outChannels, inChannels / groups, kernelSize.H, kernelSize.W)));
-        if (bias) Bias = RegisterParameter("bias", new Parameter(Uniform(g, bound, outChannels)));
+        // PyTorch's default: Kaiming uniform with a = √5 for the weight, U(±1/√fan_in) for the bias.
+        Weight = RegisterParameter("weight", new Parameter(Tensor.Zeros(outChannels, inChannels / groups, kernelSize.H, kernelSize.W)));
+        Init.KaimingUniform_(Weight, a: MathF.Sqrt(5f), generator: generator);
+        if (bias)
+        {
+            Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(outChannels)));
+            float bound = 1f / MathF.Sqrt(inChannels / groups * kernelSize.H * kernelSize.W);
+            Init.Uniform_(Bias, -bound, bound, generator);
+        }
     }
 
     public int InChannels { get; }
@@ -57,8 +61,6 @@ public sealed class Conv2d : Module
             throw new ArgumentException($"Conv2d: expected input [N,{InChannels},H,W] or [{InChannels},H,W], got {input.Shape}");
         return Tensor.Conv2d(input, Weight, Bias, window, Groups);
     }
-
-    internal static Tensor Uniform(Generator g, float bound, params int[] shape) => Tensor.Rand(g, shape) * (2 * bound) - bound;
 
     protected override string ExtraRepr() =>
         $"{InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}" +

@@ -108,7 +108,7 @@ public sealed class Trainer
             float value = loss.Item();
             if (!float.IsFinite(value))
                 throw new InvalidOperationException(
-                    $"Trainer: the loss became {value} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
+                    $"Trainer: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
             loss.Backward();
             Optimizer.Step();
             UpdateMetrics(output, batch.Targets);

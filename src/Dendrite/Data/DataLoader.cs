@@ -64,15 +64,18 @@ public sealed class DataLoader : IEnumerable<Batch>
         var (tensors, map) = Resolve(Dataset);
         if (tensors is not null && map is not null)
             for (int i = 0; i < n; i++) order[i] = map[order[i]];
+        // Strided sources are made contiguous once per epoch (not per batch) so rows can be block-copied.
+        var allInputs = tensors is null ? null : tensors.Inputs.Detach().Contiguous();
+        var allTargets = tensors is null ? null : tensors.Targets.Detach().Contiguous();
 
         int batches = Count;
         for (int b = 0; b < batches; b++)
         {
             int start = b * BatchSize;
             var rows = order.AsSpan(start, Math.Min(BatchSize, n - start));
-            if (tensors is not null)
+            if (allInputs is not null && allTargets is not null)
             {
-                yield return new Batch(TensorDataset.TakeRows(tensors.Inputs, rows), TensorDataset.TakeRows(tensors.Targets, rows));
+                yield return new Batch(TensorDataset.TakeRows(allInputs, rows), TensorDataset.TakeRows(allTargets, rows));
             }
             else
             {

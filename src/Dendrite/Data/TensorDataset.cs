@@ -46,13 +46,12 @@ public sealed class TensorDataset : IDataset
         }
     }
 
-    /// <summary>The rows <paramref name="indices"/> of <paramref name="source"/> as a new contiguous tensor.</summary>
-    internal static Tensor TakeRows(Tensor source, ReadOnlySpan<int> indices)
+    /// <summary>The rows <paramref name="indices"/> of the contiguous tensor <paramref name="contiguous"/> as a new tensor.</summary>
+    internal static Tensor TakeRows(Tensor contiguous, ReadOnlySpan<int> indices)
     {
-        var dims = source.Shape.ToArray();
+        var dims = contiguous.Shape.ToArray();
         dims[0] = indices.Length;
         var result = Tensor.Zeros(dims);
-        var contiguous = source.IsContiguous ? source : source.Detach().Contiguous();
         int row = contiguous.Numel / Math.Max(contiguous.Shape[0], 1);
         // Whole-row block copies: a batch costs one memcpy per sample, not one tensor per sample.
         for (int i = 0; i < indices.Length; i++)

@@ -44,6 +44,37 @@ public class TrainerTests
     }
 
     [Fact]
+    public void EachBatchIsOneFreshGradientStep()
+    {
+        // Three epochs of one full batch equal three hand-written steps p ← p − lr·∇p with zeroed gradients;
+        // gradients accumulated across batches would take different steps.
+        var data = Regression(12, 7);
+        var (trainer, model) = Make(lr: 0.1f);
+        var reference = new TinyLinear(2, 1, new Generator(11));
+        var sgd = new PlainSgd(reference.Parameters(), 0.1f);
+        for (int step = 0; step < 3; step++)
+        {
+            sgd.ZeroGrad();
+            (reference.Forward(data.Inputs) - data.Targets).Square().Mean().Backward();
+            sgd.Step();
+        }
+        trainer.Fit(new DataLoader(data, 12), 3);
+        Assert.Equal(reference.Weight.ToArray(), model.Weight.ToArray());
+        Assert.Equal(reference.Bias.ToArray(), model.Bias.ToArray());
+    }
+
+    [Fact]
+    public void FitTrainsInTrainingModeAndValidatesInEvalMode()
+    {
+        var model = new Probe();
+        model.Eval();
+        var data = new TensorDataset(Tensor.Ones(4, 1), Tensor.Ones(4, 1));
+        new Trainer(model, new SquaredError(), new PlainSgd(model.Parameters(), 0.1f))
+            .Fit(new DataLoader(data, 2), 1, new DataLoader(data, 4));
+        Assert.Equal([true, true, false], model.SeenTraining);
+    }
+
+    [Fact]
     public void EpochLossIsTheSampleWeightedMean()
     {
         // With one step of lr → 0 the weights barely move; the epoch loss must equal the full-data loss,

@@ -191,9 +191,9 @@ public class TrainerTests
         var (trainer, _) = Make(lr: 1e-6f);
         var stopper = new EarlyStopping("val_loss", patience: 2, minDelta: 0.1);
         var history = trainer.Fit(new DataLoader(Regression(16, 1), 8), 50, new DataLoader(Regression(8, 2), 8), [stopper]);
-        // Epoch 0 sets the best; epochs 1 and 2 are within patience; epoch 3 stops.
-        Assert.Equal(4, history.Count);
-        Assert.Equal(3, stopper.StoppedEpoch);
+        // Epoch 0 sets the best; epochs 1 and 2 do not improve on it, and after the second of them training stops.
+        Assert.Equal(3, history.Count);
+        Assert.Equal(2, stopper.StoppedEpoch);
         Assert.Equal(history["val_loss"][0], stopper.Best);
     }
 

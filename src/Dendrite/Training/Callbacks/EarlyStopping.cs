@@ -11,7 +11,7 @@ public sealed class EarlyStopping : Callback
     private readonly Monitor monitor;
     private int wait;
 
-    /// <summary>Watches <paramref name="monitor"/>; <paramref name="patience"/> ≥ 0 (0 stops at the first epoch without improvement).</summary>
+    /// <summary>Watches <paramref name="monitor"/>; <paramref name="patience"/> ≥ 0 (0 and 1 both stop at the first epoch without improvement, as in Keras).</summary>
     public EarlyStopping(string monitor = "val_loss", int patience = 5, double minDelta = 0, MonitorMode mode = MonitorMode.Auto)
     {
         if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), $"EarlyStopping: patience must be ≥ 0, got {patience}");
@@ -50,7 +50,7 @@ public sealed class EarlyStopping : Callback
             wait = 0;
             return;
         }
-        if (++wait > Patience)
+        if (++wait >= Patience)
         {
             StoppedEpoch = context.Epoch;
             context.StopTraining = true;

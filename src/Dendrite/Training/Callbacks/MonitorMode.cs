@@ -50,7 +50,7 @@ internal sealed class Monitor
     {
         if (double.IsNaN(value)) return false;
         bool better = Maximize ? value > Best + MinDelta : value < Best - MinDelta;
-        // The first finite value always counts, whatever MinDelta.
+        // Until a first value is recorded, any value counts, whatever MinDelta.
         if (better || double.IsInfinity(Best))
         {
             Best = value;

@@ -1,0 +1,203 @@
+using Dendrite.Autograd;
+using Dendrite.Data;
+using Dendrite.NN;
+using Dendrite.NN.Losses;
+using Dendrite.Optim;
+using Dendrite.Tensors;
+using Dendrite.Training.Callbacks;
+using Dendrite.Training.Metrics;
+
+namespace Dendrite.Training;
+
+/// <summary>
+/// The training loop, in the spirit of Keras' <c>fit/evaluate/predict</c> over PyTorch modules. Each
+/// training batch runs <c>optimizer.ZeroGrad()</c> → <c>output = model.Forward(inputs)</c> →
+/// <c>l = loss.Forward(output, targets)</c> → <c>l.Backward()</c> → <c>optimizer.Step()</c>, with the model
+/// in training mode. The epoch's <c>loss</c> is the batch losses weighted by batch size (the exact
+/// per-sample mean for a mean-reduced loss); metrics are accumulated over the same outputs, measured
+/// while the weights change during the epoch (as Keras does), and <c>val_*</c> come from
+/// <see cref="Evaluate"/> after the epoch.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Metric[] metrics;
+
+    /// <summary>A trainer for <paramref name="model"/>; metric names must be distinct and not "loss".</summary>
+    public Trainer(Module model, Loss loss, Optimizer optimizer, params Metric[] metrics)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var names = new HashSet<string> { "loss" };
+        foreach (var metric in metrics)
+        {
+            ArgumentNullException.ThrowIfNull(metric, nameof(metrics));
+            if (!names.Add(metric.Name))
+                throw new ArgumentException($"Trainer: two results would be logged as '{metric.Name}'; metric names must be distinct and not 'loss'");
+        }
+        Model = model;
+        Loss = loss;
+        Optimizer = optimizer;
+        this.metrics = metrics;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Module Model { get; }
+
+    /// <summary>The loss minimised.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>The optimizer updating the model's parameters.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The metrics logged besides the loss.</summary>
+    public IReadOnlyList<Metric> Metrics => metrics;
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> (fewer when a callback
+    /// stops), evaluating on <paramref name="validation"/> after each when given. Throws
+    /// <see cref="InvalidOperationException"/> naming the epoch and batch (both counted from 1) when the
+    /// loss becomes NaN or infinite; the weights are then those after the previous batch.
+    /// </summary>
+    public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (epochs <= 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"Trainer.Fit: epochs must be positive, got {epochs}");
+        if (train.Count == 0)
+            throw new ArgumentException($"Trainer.Fit: the training loader yields no batches ({train.Dataset.Count} samples, batch size {train.BatchSize}, dropLast {train.DropLast})");
+        var hooks = callbacks?.ToList() ?? [];
+        var history = new History();
+        var context = new TrainingContext(this, epochs, train.Count, history);
+
+        foreach (var c in hooks) c.OnTrainBegin(context);
+        for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
+        {
+            context.Epoch = epoch;
+            context.Batch = -1;
+            foreach (var c in hooks) c.OnEpochBegin(context);
+            var logs = TrainEpoch(train, context, hooks);
+            if (validation is not null)
+                foreach (var (key, value) in Evaluate(validation)) logs["val_" + key] = value;
+            context.Batch = -1;
+            context.Logs = logs;
+            history.Add(logs);
+            foreach (var c in hooks) c.OnEpochEnd(context);
+        }
+        foreach (var c in hooks) c.OnTrainEnd(context);
+        return history;
+    }
+
+    private Dictionary<string, double> TrainEpoch(DataLoader train, TrainingContext context, List<Callback> hooks)
+    {
+        Model.Train();
+        foreach (var m in metrics) m.Reset();
+        double lossSum = 0;
+        long samples = 0;
+        int index = 0;
+        foreach (var batch in train)
+        {
+            context.Batch = index;
+            foreach (var c in hooks) c.OnBatchBegin(context);
+            Optimizer.ZeroGrad();
+            var output = Model.Forward(batch.Inputs);
+            var loss = Loss.Forward(output, batch.Targets);
+            if (loss.Numel != 1)
+                throw new InvalidOperationException(
+                    $"Trainer: the loss must be a scalar to train on, got shape {loss.Shape} (is the loss's reduction None?)");
+            float value = loss.Item();
+            if (!float.IsFinite(value))
+                throw new InvalidOperationException(
+                    $"Trainer: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
+            loss.Backward();
+            Optimizer.Step();
+            UpdateMetrics(output, batch.Targets);
+            lossSum += (double)value * batch.Size;
+            samples += batch.Size;
+            context.Logs = new Dictionary<string, double> { ["loss"] = value, ["size"] = batch.Size };
+            foreach (var c in hooks) c.OnBatchEnd(context);
+            index++;
+            if (context.StopTraining) break;
+        }
+        var logs = new Dictionary<string, double> { ["loss"] = lossSum / samples };
+        foreach (var m in metrics) logs[m.Name] = m.Compute();
+        return logs;
+    }
+
+    private void UpdateMetrics(Tensor output, Tensor targets)
+    {
+        if (metrics.Length == 0) return;
+        using var noGrad = GradMode.NoGrad();
+        var detached = output.Detach();
+        foreach (var m in metrics) m.Update(detached, targets);
+    }
+
+    /// <summary>
+    /// The loss (batch-size-weighted mean) and every metric over <paramref name="data"/>, keyed
+    /// <c>loss</c> and by metric name, computed in evaluation mode without recording gradients. The
+    /// model's previous train/eval modes are restored afterwards.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Evaluate(DataLoader data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+            throw new ArgumentException($"Trainer.Evaluate: the loader yields no batches ({data.Dataset.Count} samples, batch size {data.BatchSize}, dropLast {data.DropLast})");
+        foreach (var m in metrics) m.Reset();
+        double lossSum = 0;
+        long samples = 0;
+        using (EvalScope())
+        {
+            foreach (var batch in data)
+            {
+                var output = Model.Forward(batch.Inputs);
+                lossSum += (double)Loss.Forward(output, batch.Targets).Item() * batch.Size;
+                samples += batch.Size;
+                foreach (var m in metrics) m.Update(output, batch.Targets);
+            }
+        }
+        var results = new Dictionary<string, double> { ["loss"] = lossSum / samples };
+        foreach (var m in metrics) results[m.Name] = m.Compute();
+        return results;
+    }
+
+    /// <summary>The model's output for <paramref name="inputs"/> (one forward pass, evaluation mode, no gradients).</summary>
+    public Tensor Predict(Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        using (EvalScope()) return Model.Forward(inputs);
+    }
+
+    /// <summary>The outputs for every batch of <paramref name="data"/> (targets ignored), joined along the first dimension in loader order.</summary>
+    public Tensor Predict(DataLoader data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var outputs = new List<Tensor>();
+        using (EvalScope())
+            foreach (var batch in data) outputs.Add(Model.Forward(batch.Inputs));
+        if (outputs.Count == 0) throw new ArgumentException("Trainer.Predict: the loader yields no batches");
+        return outputs.Count == 1 ? outputs[0] : Tensor.Cat(outputs, 0);
+    }
+
+    /// <summary>Evaluation mode and no grad until disposed, then every module's previous mode back.</summary>
+    private EvalModeScope EvalScope() => new(Model);
+
+    private sealed class EvalModeScope : IDisposable
+    {
+        private readonly List<(Module Module, bool Training)> modes;
+        private readonly GradMode.Scope noGrad;
+
+        public EvalModeScope(Module model)
+        {
+            // Pre-order list: restoring in this order lets each module's own flag override its parent's.
+            modes = model.NamedModules().Select(m => (m.Module, m.Module.Training)).ToList();
+            model.Eval();
+            noGrad = GradMode.NoGrad();
+        }
+
+        public void Dispose()
+        {
+            noGrad.Dispose();
+            foreach (var (module, training) in modes) module.Train(training);
+        }
+    }
+}

@@ -41,11 +41,11 @@ public abstract class LRScheduler
     /// <summary>The learning rate for <paramref name="epoch"/> (≥ 1), given the optimizer's current one.</summary>
     protected abstract double NextLR(int epoch, double currentLR);
 
-    private protected static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+    private protected static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private protected static void RequirePositive(double value, string op, string what)
+    private protected static void RequirePositive(float value, string op, string what)
     {
-        if (!(value > 0) || double.IsInfinity(value))
+        if (!(value > 0) || float.IsInfinity(value))
             throw new ArgumentException($"{op}: {what} must be positive, got {Format(value)}");
     }
 }

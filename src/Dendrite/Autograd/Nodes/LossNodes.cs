@@ -26,3 +26,22 @@ public sealed class BinaryCrossEntropyWithLogitsBackward(Tensor x, Tensor t) : N
         NeedsGrad(1) ? -(g * x) : null,
     ];
 }
+
+/// <summary>
+/// Softmax + cross-entropy with class-index targets, fused: the gradient with respect to the logits is
+/// (softmax − smoothed one-hot target) times the weights, computed in one pass from the saved log-probabilities
+/// instead of through a gather, its scatter and a separate log-softmax backward.
+/// </summary>
+public sealed class CrossEntropyBackward(Tensor input, Tensor logp, int[] labels, float[]? weight, int ignoreIndex, float smoothing,
+    float scale, bool reduced) : Node(input)
+{
+    protected internal override Tensor?[] Backward(Tensor g)
+    {
+        var (outer, classes, inner) = logp.AxisBlock(1);
+        var grad = g.ContiguousNoGrad();
+        var dx = Tensor.Zeros(input.Shape);
+        Kernels.CrossEntropy.Backward(logp.Span, outer, classes, inner, labels, weight, ignoreIndex, smoothing,
+            grad.Span, reduced ? 0 : 1, scale, dx.Span);
+        return [dx];
+    }
+}

@@ -123,7 +123,8 @@ public static class LossFunctions
     /// ℓₙ = (1−ε)·(−w[yₙ]·log pₙ[yₙ]) + (ε/C)·(−Σ꜀ w[c]·log pₙ[c]); mean reduction divides by Σₙ w[yₙ] over
     /// non-ignored elements (PyTorch's weighted mean). With probabilities q:
     /// ℓₙ = −Σ꜀ w[c]·q̃ₙ[c]·log pₙ[c], q̃ = (1−ε)q + ε/C, and the mean divides by the number of samples.
-    /// log p is the stable <see cref="Tensor.LogSoftmax"/> over axis 1.
+    /// log p is the stable log-softmax over axis 1; with class indices, softmax and loss share one fused
+    /// backward pass (gradient (softmax − smoothed one-hot)·weights).
     /// </summary>
     /// <param name="input">Logits [N,C], [N,C,d₁,...] or [C].</param>
     /// <param name="target">Class indices (input shape without axis 1) or probabilities (input's shape).</param>
@@ -142,22 +143,30 @@ public static class LossFunctions
         CheckClassInput(input, op);
         int classes = input.Shape[1];
         CheckClassWeight(weight, classes, op);
-        var logp = input.LogSoftmax(1);
-        if (target.Shape == input.Shape) return ProbabilityCrossEntropy(logp, target, weight, reduction, labelSmoothing);
+        if (target.Shape == input.Shape) return ProbabilityCrossEntropy(input.LogSoftmax(1), target, weight, reduction, labelSmoothing);
 
         var labels = Labels(input, target, classes, ignoreIndex, op);
-        var (nll, perElementWeight) = Nll(logp, target.Shape, labels, weight, ignoreIndex, reduction, op);
-        if (labelSmoothing == 0) return nll;
-
-        var weighted = weight is null ? logp : logp * ClassView(weight, input.Rank);
-        var smooth = -weighted.Sum(1) * IgnoreMask(labels, target.Shape, ignoreIndex);
-        var smoothReduced = reduction switch
+        var classWeights = weight?.ToArray();
+        double weightSum = 0; // the weighted mean's divisor: Σ w[y] over non-ignored elements
+        foreach (int label in labels)
+            if (label != ignoreIndex) weightSum += classWeights is null ? 1 : classWeights[label];
+        var (outer, _, inner) = input.AxisBlock(1);
+        var logp = new Tensor(input.Shape);
+        Kernels.Softmax.Forward(input.ContiguousNoGrad().Span, outer, classes, inner, logp.Data, log: true);
+        var perElement = new Tensor(target.Shape);
+        double sum = Kernels.CrossEntropy.Forward(logp.Span, outer, classes, inner, labels, classWeights, ignoreIndex, labelSmoothing,
+            perElement.Data);
+        var (result, scale) = reduction switch
         {
-            Reduction.Mean => smooth.Sum() / (float)perElementWeight,
-            Reduction.Sum => smooth.Sum(),
-            _ => smooth,
+            Reduction.Mean => (Tensor.Scalar((float)(sum / weightSum)), (float)(1 / weightSum)), // 0/0 = NaN when all are ignored, as in PyTorch
+            Reduction.Sum => (Tensor.Scalar((float)sum), 1f),
+            Reduction.None => (perElement, 1f),
+            _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{op}: unknown reduction"),
         };
-        return (1f - labelSmoothing) * nll + (labelSmoothing / classes) * smoothReduced;
+        return Tensor.ShouldRecord(input)
+            ? result.WithGradFn(new CrossEntropyBackward(input, logp, labels, classWeights, ignoreIndex, labelSmoothing, scale,
+                reduced: reduction != Reduction.None))
+            : result;
     }
 
     /// <summary>
@@ -177,7 +186,7 @@ public static class LossFunctions
         int classes = input.Shape[1];
         CheckClassWeight(weight, classes, op);
         var labels = Labels(input, target, classes, ignoreIndex, op);
-        return Nll(input, target.Shape, labels, weight, ignoreIndex, reduction, op).Loss;
+        return Nll(input, target.Shape, labels, weight, ignoreIndex, reduction, op);
     }
 
     /// <summary>
@@ -351,8 +360,8 @@ public static class LossFunctions
         return labels;
     }
 
-    /// <summary>The NLL of log-probabilities at the labels, and Σ w[y] over non-ignored elements (the mean's divisor).</summary>
-    private static (Tensor Loss, double WeightSum) Nll(Tensor logp, Shape targetShape, int[] labels, Tensor? weight, int ignoreIndex,
+    /// <summary>The NLL of log-probabilities at the labels; the mean divides by Σ w[y] over non-ignored elements.</summary>
+    private static Tensor Nll(Tensor logp, Shape targetShape, int[] labels, Tensor? weight, int ignoreIndex,
         Reduction reduction, string op)
     {
         var classWeights = weight?.ToArray();
@@ -370,18 +379,14 @@ public static class LossFunctions
         var index = Tensor.FromArray(safe, dims).Unsqueeze(1);
         var picked = logp.Gather(1, index).Squeeze(1);
         var perElement = -(picked * Tensor.FromArray(perElementWeight, dims));
-        var loss = reduction switch
+        return reduction switch
         {
             Reduction.Mean => perElement.Sum() / (float)weightSum, // 0/0 = NaN when all are ignored, as in PyTorch
             Reduction.Sum => perElement.Sum(),
             Reduction.None => perElement,
             _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{op}: unknown reduction"),
         };
-        return (loss, weightSum);
     }
-
-    private static Tensor IgnoreMask(int[] labels, Shape shape, int ignoreIndex) =>
-        Tensor.FromArray(Array.ConvertAll(labels, l => l == ignoreIndex ? 0f : 1f), shape.ToArray());
 
     /// <summary>Class weights [C] viewed as [1,C,1,...] to broadcast over an input of the given rank.</summary>
     private static Tensor ClassView(Tensor weight, int rank)

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Dendrite.Tensors;
+
+namespace Dendrite.NN.Losses;
+
+/// <summary>
+/// Log-softmax + negative log-likelihood, like <c>torch.nn.CrossEntropyLoss</c>, on logits [N,C],
+/// [N,C,d₁,...] (classes on axis 1) or [C]. Targets are class indices ([N] / [N,d₁,...], whole numbers) or
+/// class probabilities of the input's shape. Options as in PyTorch: per-class <see cref="Weight"/> [C]
+/// (weighted mean divides by Σ w[yₙ]), <see cref="IgnoreIndex"/> (default −100), <see cref="LabelSmoothing"/>
+/// ε ∈ [0,1] (default 0). See <see cref="LossFunctions.CrossEntropy"/> for the formulas.
+/// </summary>
+public sealed class CrossEntropyLoss : Loss
+{
+    public CrossEntropyLoss(Tensor? weight = null, int ignoreIndex = LossFunctions.DefaultIgnoreIndex,
+        Reduction reduction = Reduction.Mean, float labelSmoothing = 0f) : base(reduction)
+    {
+        LossFunctions.CheckLabelSmoothing(labelSmoothing, "CrossEntropyLoss");
+        LossFunctions.CheckWeightRank(weight, "CrossEntropyLoss");
+        if (weight is not null) Weight = RegisterBuffer("weight", weight);
+        IgnoreIndex = ignoreIndex;
+        LabelSmoothing = labelSmoothing;
+    }
+
+    /// <summary>Per-class weights [C], or null.</summary>
+    public Tensor? Weight { get; }
+
+    /// <summary>Target label that contributes nothing to the loss or its mean.</summary>
+    public int IgnoreIndex { get; }
+
+    /// <summary>Label-smoothing amount ε.</summary>
+    public float LabelSmoothing { get; }
+
+    public override Tensor Forward(Tensor input, Tensor target) =>
+        LossFunctions.CrossEntropy(input, target, Weight, IgnoreIndex, Reduction, LabelSmoothing);
+
+    protected override string ExtraRepr()
+    {
+        var parts = new List<string>();
+        if (IgnoreIndex != LossFunctions.DefaultIgnoreIndex) parts.Add($"ignore_index={IgnoreIndex}");
+        if (LabelSmoothing != 0) parts.Add($"label_smoothing={LabelSmoothing.ToString(CultureInfo.InvariantCulture)}");
+        if (base.ExtraRepr().Length > 0) parts.Add(base.ExtraRepr());
+        return string.Join(", ", parts);
+    }
+}

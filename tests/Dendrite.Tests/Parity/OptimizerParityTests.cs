@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Dendrite.NN;
+using Dendrite.Optim;
+using Dendrite.Optim.Schedulers;
+
+namespace Dendrite.Tests.Parity;
+
+/// <summary>
+/// Optimizers (three steps, one parameter skipped on step 2), LR schedulers (12 epochs) and gradient clipping
+/// against PyTorch 1.13 (tools/parity/optimizers.py).
+/// </summary>
+public class OptimizerParityTests
+{
+    private const string File = "optimizers.json";
+
+    public static IEnumerable<object[]> Cases => ParityFixture.Names(File);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesPyTorch(string name)
+    {
+        var c = ParityFixture.Load(File)[name];
+        switch (c.Text("kind"))
+        {
+            case "step" or "exponential" or "cosine" or "plateau": CheckScheduler(c); break;
+            case "clip_norm" or "clip_value": CheckClipping(c); break;
+            default: CheckOptimizer(c); break;
+        }
+    }
+
+    private static void CheckOptimizer(ParityCase c)
+    {
+        var w = new Parameter(c.Tensor("w0"));
+        var b = new Parameter(c.Tensor("b0"));
+        float F(string attr, float fallback) => c.HasAttr(attr) ? (float)c.Number(attr) : fallback;
+        bool B(string attr) => c.HasAttr(attr) && c.Number(attr) != 0;
+        Parameter[] ps = [w, b];
+        float lr = F("lr", 0);
+        Optimizer opt = c.Text("kind") switch
+        {
+            "sgd" => new Sgd(ps, lr, F("momentum", 0), F("dampening", 0), F("weight_decay", 0), B("nesterov")),
+            "adagrad" => new Adagrad(ps, lr, F("lr_decay", 0), F("weight_decay", 0), F("initial_accumulator_value", 0), F("eps", 1e-10f)),
+            "rmsprop" => new RmsProp(ps, lr, F("alpha", 0.99f), F("eps", 1e-8f), F("weight_decay", 0), F("momentum", 0), B("centered")),
+            "adam" => new Adam(ps, lr, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("weight_decay", 0), B("amsgrad")),
+            "adamw" => new AdamW(ps, lr, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("weight_decay", 1e-2f), B("amsgrad")),
+            var k => throw new InvalidOperationException($"unknown optimizer {k}"),
+        };
+        for (int step = 1; step <= 3; step++)
+        {
+            w.Grad = c.Tensor($"gw{step}");
+            b.Grad = c.Has($"gb{step}") ? c.Tensor($"gb{step}") : null;
+            opt.Step();
+            ParityAssert.Close(c.Tensor($"w{step}"), w, $"{c.Name}: w after step {step}");
+            ParityAssert.Close(c.Tensor($"b{step}"), b, $"{c.Name}: b after step {step}");
+        }
+        Assert.Equal(3, opt.StepCount(0));
+        Assert.Equal(2, opt.StepCount(1));
+    }
+
+    private static void CheckScheduler(ParityCase c)
+    {
+        var opt = new Sgd([new Parameter(Tensor.Zeros(1))], (float)c.Number("lr"));
+        var expected = c.Attr("lrs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var actual = new List<double>();
+        if (c.Text("kind") == "plateau")
+        {
+            var plateau = new ReduceLROnPlateau(opt, c.Text("mode") == "min" ? PlateauMode.Min : PlateauMode.Max,
+                (float)c.Number("factor"), (int)c.Number("patience"), (float)c.Number("threshold"),
+                c.Text("threshold_mode") == "rel" ? ThresholdMode.Rel : ThresholdMode.Abs, (int)c.Number("cooldown"), (float)c.Number("min_lr"));
+            foreach (var metric in c.Attr("metrics").EnumerateArray().Select(e => e.GetDouble()))
+            {
+                plateau.Step(metric);
+                actual.Add(plateau.LastLR);
+            }
+        }
+        else
+        {
+            LRScheduler scheduler = c.Text("kind") switch
+            {
+                "step" => new StepLR(opt, (int)c.Number("step_size"), (float)c.Number("gamma")),
+                "exponential" => new ExponentialLR(opt, (float)c.Number("gamma")),
+                _ => new CosineAnnealingLR(opt, (int)c.Number("t_max"), (float)c.Number("eta_min")),
+            };
+            for (int epoch = 0; epoch < expected.Length; epoch++)
+            {
+                scheduler.Step();
+                Assert.Equal(opt.LearningRate, scheduler.LastLR);
+                actual.Add(scheduler.LastLR);
+            }
+        }
+        ParityAssert.Close(Tensor.FromArray(expected.Select(v => (float)v).ToArray()), Tensor.FromArray(actual.Select(v => (float)v).ToArray()),
+            $"{c.Name}: learning rates");
+    }
+
+    private static void CheckClipping(ParityCase c)
+    {
+        var p1 = new Parameter(Tensor.Zeros(3, 4)) { Grad = c.Tensor("g1") };
+        var p2 = new Parameter(Tensor.Zeros(5)) { Grad = c.Tensor("g2") };
+        if (c.Text("kind") == "clip_norm")
+        {
+            var normType = c.Attr("norm_type");
+            float type = normType.ValueKind == JsonValueKind.String ? float.PositiveInfinity : (float)normType.GetDouble();
+            float total = GradClip.ClipGradNorm([p1, p2], (float)c.Number("max_norm"), type);
+            ParityAssert.Close(c.Tensor("total_norm"), Tensor.Scalar(total), $"{c.Name}: total norm");
+        }
+        else
+        {
+            GradClip.ClipGradValue([p1, p2], (float)c.Number("clip_value"));
+        }
+        ParityAssert.Close(c.Tensor("clipped1"), p1.Grad!, $"{c.Name}: first gradient");
+        ParityAssert.Close(c.Tensor("clipped2"), p2.Grad!, $"{c.Name}: second gradient");
+    }
+}

@@ -1,17 +1,31 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Dendrite.Kernels;
 
-/// <summary>A function of one float, applied element by element (an operator struct: the JIT inlines it).</summary>
+/// <summary>
+/// A function of one float, applied element by element (an operator struct: the JIT inlines it). An
+/// operator that also has an exact 8-wide form sets <see cref="Vectorizable"/> and implements the vector
+/// <c>Invoke</c>; the driver then uses it on unit-stride runs. The vector form must give the same result
+/// as the scalar one for every input (NaN and ±∞ included), so results never depend on alignment.
+/// </summary>
 internal interface IUnaryOperator
 {
     float Invoke(float x);
+
+    static virtual bool Vectorizable => false;
+
+    Vector256<float> Invoke(Vector256<float> x) => throw new NotSupportedException();
 }
 
-/// <summary>A function of two floats, applied element by element.</summary>
+/// <summary>A function of two floats, applied element by element; optionally vectorised like <see cref="IUnaryOperator"/>.</summary>
 internal interface IBinaryOperator
 {
     float Invoke(float a, float b);
+
+    static virtual bool Vectorizable => false;
+
+    Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => throw new NotSupportedException();
 }
 
 /// <summary>A function of three floats, applied element by element.</summary>
@@ -95,7 +109,13 @@ internal static unsafe class Elementwise
             float* d = Dst + o0, x = X + o1;
             if (s0 == 1 && s1 == 1)
             {
-                for (int i = 0; i < n; i++) d[i] = Op.Invoke(x[i]);
+                int i = 0;
+                if (TOp.Vectorizable && Vector256.IsHardwareAccelerated)
+                {
+                    for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                        Op.Invoke(Vector256.Load(x + i)).Store(d + i);
+                }
+                for (; i < n; i++) d[i] = Op.Invoke(x[i]);
             }
             else
             {
@@ -113,14 +133,36 @@ internal static unsafe class Elementwise
         public void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3)
         {
             float* d = Dst + o0, a = A + o1, b = B + o2;
+            bool vector = TOp.Vectorizable && Vector256.IsHardwareAccelerated;
+            const int width = 8;
             if (s0 == 1 && s1 == 1 && s2 == 1)
             {
-                for (int i = 0; i < n; i++) d[i] = Op.Invoke(a[i], b[i]);
+                int i = 0;
+                if (vector)
+                    for (; i <= n - width; i += width) Op.Invoke(Vector256.Load(a + i), Vector256.Load(b + i)).Store(d + i);
+                for (; i < n; i++) d[i] = Op.Invoke(a[i], b[i]);
             }
             else if (s0 == 1 && s1 == 1 && s2 == 0)
             {
                 float bv = *b;
-                for (int i = 0; i < n; i++) d[i] = Op.Invoke(a[i], bv);
+                int i = 0;
+                if (vector)
+                {
+                    var bb = Vector256.Create(bv);
+                    for (; i <= n - width; i += width) Op.Invoke(Vector256.Load(a + i), bb).Store(d + i);
+                }
+                for (; i < n; i++) d[i] = Op.Invoke(a[i], bv);
+            }
+            else if (s0 == 1 && s1 == 0 && s2 == 1)
+            {
+                float av = *a;
+                int i = 0;
+                if (vector)
+                {
+                    var aa = Vector256.Create(av);
+                    for (; i <= n - width; i += width) Op.Invoke(aa, Vector256.Load(b + i)).Store(d + i);
+                }
+                for (; i < n; i++) d[i] = Op.Invoke(av, b[i]);
             }
             else
             {

@@ -1,15 +1,42 @@
+using System.Runtime.Intrinsics;
+
 namespace Dendrite.Kernels;
 
 // The small operator structs that the element-wise driver applies. Each is one line of math; the driver
 // owns the loops. Gradient operators (…GradOp) compute an op's local gradient times the upstream one.
 
-internal readonly struct IdentityOp : IUnaryOperator { public float Invoke(float x) => x; }
-internal readonly struct ConstantOp(float value) : IUnaryOperator { public float Invoke(float x) => value; }
-internal readonly struct NegOp : IUnaryOperator { public float Invoke(float x) => -x; }
+internal readonly struct IdentityOp : IUnaryOperator
+{
+    public float Invoke(float x) => x;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> x) => x;
+}
+internal readonly struct ConstantOp(float value) : IUnaryOperator
+{
+    public float Invoke(float x) => value;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Create(value);
+}
+internal readonly struct NegOp : IUnaryOperator
+{
+    public float Invoke(float x) => -x;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> x) => -x;
+}
 internal readonly struct ExpOp : IUnaryOperator { public float Invoke(float x) => MathF.Exp(x); }
 internal readonly struct LogOp : IUnaryOperator { public float Invoke(float x) => MathF.Log(x); }
-internal readonly struct SqrtOp : IUnaryOperator { public float Invoke(float x) => MathF.Sqrt(x); }
-internal readonly struct AbsOp : IUnaryOperator { public float Invoke(float x) => MathF.Abs(x); }
+internal readonly struct SqrtOp : IUnaryOperator
+{
+    public float Invoke(float x) => MathF.Sqrt(x);
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Sqrt(x);
+}
+internal readonly struct AbsOp : IUnaryOperator
+{
+    public float Invoke(float x) => MathF.Abs(x);
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Abs(x);
+}
 
 // Sign(NaN) is NaN, as in PyTorch; MathF.Sign would throw.
 internal readonly struct SignOp : IUnaryOperator
@@ -40,12 +67,39 @@ internal readonly struct SigmoidOp : IUnaryOperator
 }
 
 internal readonly struct TanhOp : IUnaryOperator { public float Invoke(float x) => MathF.Tanh(x); }
-internal readonly struct ReluOp : IUnaryOperator { public float Invoke(float x) => x > 0 ? x : x == 0 || x < 0 ? 0f : x; }
+internal readonly struct ReluOp : IUnaryOperator
+{
+    public float Invoke(float x) => x > 0 ? x : x == 0 || x < 0 ? 0f : x;
+    public static bool Vectorizable => true;
 
-internal readonly struct AddOp : IBinaryOperator { public float Invoke(float a, float b) => a + b; }
-internal readonly struct SubOp : IBinaryOperator { public float Invoke(float a, float b) => a - b; }
-internal readonly struct MulOp : IBinaryOperator { public float Invoke(float a, float b) => a * b; }
-internal readonly struct DivOp : IBinaryOperator { public float Invoke(float a, float b) => a / b; }
+    // Zero where x ≤ 0; x itself elsewhere, which keeps NaN (for which x ≤ 0 is false).
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.AndNot(x, Vector256.LessThanOrEqual(x, Vector256<float>.Zero));
+}
+
+internal readonly struct AddOp : IBinaryOperator
+{
+    public float Invoke(float a, float b) => a + b;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a + b;
+}
+internal readonly struct SubOp : IBinaryOperator
+{
+    public float Invoke(float a, float b) => a - b;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a - b;
+}
+internal readonly struct MulOp : IBinaryOperator
+{
+    public float Invoke(float a, float b) => a * b;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a * b;
+}
+internal readonly struct DivOp : IBinaryOperator
+{
+    public float Invoke(float a, float b) => a / b;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a / b;
+}
 internal readonly struct PowOp : IBinaryOperator { public float Invoke(float a, float b) => MathF.Pow(a, b); }
 
 // NaN wins in Maximum/Minimum, as in PyTorch (Math.Max does the same).
@@ -84,9 +138,24 @@ internal readonly struct MaximumGradOp(bool forFirst, bool isMax) : ITernaryOper
     }
 }
 
-internal readonly struct SigmoidGradOp : IBinaryOperator { public float Invoke(float grad, float y) => grad * y * (1f - y); }
-internal readonly struct TanhGradOp : IBinaryOperator { public float Invoke(float grad, float y) => grad * (1f - y * y); }
-internal readonly struct ReluGradOp : IBinaryOperator { public float Invoke(float grad, float x) => x > 0 ? grad : 0f; }
+internal readonly struct SigmoidGradOp : IBinaryOperator
+{
+    public float Invoke(float grad, float y) => grad * y * (1f - y);
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> grad, Vector256<float> y) => grad * y * (Vector256<float>.One - y);
+}
+internal readonly struct TanhGradOp : IBinaryOperator
+{
+    public float Invoke(float grad, float y) => grad * (1f - y * y);
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> grad, Vector256<float> y) => grad * (Vector256<float>.One - y * y);
+}
+internal readonly struct ReluGradOp : IBinaryOperator
+{
+    public float Invoke(float grad, float x) => x > 0 ? grad : 0f;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> grad, Vector256<float> x) => grad & Vector256.GreaterThan(x, Vector256<float>.Zero);
+}
 
 // d/dx x^p = p·x^(p-1); written so that p = 0 gives 0 rather than 0·x^-1 = NaN at x = 0.
 internal readonly struct PowScalarGradOp(float exponent) : IBinaryOperator

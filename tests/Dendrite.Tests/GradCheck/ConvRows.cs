@@ -9,7 +9,7 @@ public static class ConvRows
 
     private static Tensor R(params int[] shape) => Tensor.Randn(new Generator((ulong)Interlocked.Increment(ref seed)), shape).RequiresGrad_();
 
-    private static Kernels.Window2d W(Size2d k, Size2d? stride = null, Padding2d padding = default, Size2d? dilation = null) =>
+    private static Dendrite.Kernels.Window2d W(Size2d k, Size2d? stride = null, Padding2d padding = default, Size2d? dilation = null) =>
         padding.Window(k, stride ?? 1, dilation ?? 1, "test");
 
     private static GradCase Row(string name, Func<Tensor[], Tensor> f, Func<Tensor[]> inputs) => new(name, f, inputs, 2e-3, 2e-2);

@@ -326,6 +326,12 @@ internal static unsafe class Gemm
     private static void KernelAvx(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
         float* bias, bool relu)
     {
+        // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
+        for (int r = 0; r < MR; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + NR - 1);
+        }
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)

@@ -504,7 +504,12 @@ internal static unsafe class Gemm
                 {
                     float* r0 = src, r1 = src + lda, r2 = src + 2 * lda, r3 = src + 3 * lda;
                     float* r4 = src + 4 * lda, r5 = src + 5 * lda;
-                    for (int p = 0; p < kb; p++, d += MR)
+                    int p = 0;
+                    if (g.Avx)
+                    {
+                        for (; p <= kb - 8; p += 8, d += 8 * MR) Transpose6x8(src + p, lda, d);
+                    }
+                    for (; p < kb; p++, d += MR)
                     {
                         d[0] = r0[p];
                         d[1] = r1[p];
@@ -573,6 +578,44 @@ internal static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// dst[i·6 + r] = src[r, i] for 6 rows of 8: one step of packing an A micro-panel. Each 8-wide store
+    /// spills 2 floats past its 6, which the next store (or a later panel, or the buffer's slack) overwrites.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose6x8(float* src, nint lds, float* dst)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2 * lds);
+        var r3 = Avx.LoadVector256(src + 3 * lds);
+        var r4 = Avx.LoadVector256(src + 4 * lds);
+        var r5 = Avx.LoadVector256(src + 5 * lds);
+        var z = Vector256<float>.Zero;
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, z, 0x44);
+        var u5 = Avx.Shuffle(t4, z, 0xEE);
+        var u6 = Avx.Shuffle(t5, z, 0x44);
+        var u7 = Avx.Shuffle(t5, z, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 6, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 12, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 18, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 30, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 36, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 42, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>dst[i, j] = src[j, i] for an 8×8 block.</summary>

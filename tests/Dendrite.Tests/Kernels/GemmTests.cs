@@ -146,6 +146,38 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SteadyStateCallAllocatesNothing(int threads)
+    {
+        int saved = Threads.Count;
+        try
+        {
+            Threads.Count = threads;
+            var a = new float[200 * 300];
+            var b = new float[300 * 250];
+            var c = new float[200 * 250];
+            var bias = new float[250];
+            var v = new float[300];
+            void Calls()
+            {
+                Gemm.Sgemm(false, false, 200, 250, 300, 1f, a, 300, b, 250, 0f, c, 250);
+                Gemm.Sgemm(true, true, 250, 200, 300, 1f, b, 250, a, 300, 1f, c, 200, bias.AsSpan(0, 200), true);
+                Gemm.Sgemm(false, true, 1, 200, 300, 1f, v, 300, a, 300, 0f, c, 200);
+                Gemm.Sgemm(false, false, 8, 8, 8, 1f, a, 8, b, 8, 0f, c, 8);
+            }
+            Calls();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++) Calls();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            Threads.Count = saved;
+        }
+    }
+
     [Fact]
     public void RejectsViewsTooSmall()
     {

@@ -528,8 +528,20 @@ internal static unsafe class Gemm
             else
             {
                 float* src = g.A + pc * lda + ic + ir;
-                for (int p = 0; p < kb; p++, d += MR, src += lda)
-                    for (int r = 0; r < MR; r++) d[r] = r < mr ? src[r] : 0f;
+                if (mr == MR)
+                {
+                    for (int p = 0; p < kb; p++, d += MR, src += lda)
+                    {
+                        Vector128.Store(Vector128.Load(src), d);
+                        d[4] = src[4];
+                        d[5] = src[5];
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kb; p++, d += MR, src += lda)
+                        for (int r = 0; r < MR; r++) d[r] = r < mr ? src[r] : 0f;
+                }
             }
         }
     }

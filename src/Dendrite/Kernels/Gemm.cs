@@ -273,6 +273,7 @@ internal static unsafe class Gemm
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(in Args g, Buffers buf, int mb, int nb, int kb, float* pa, float* pb, float* c,
         float beta, float* bias, bool relu)
     {
@@ -490,6 +491,7 @@ internal static unsafe class Gemm
     // ---- Packing -------------------------------------------------------------------------------------
 
     /// <summary>op(A)[ic..ic+mb, pc..pc+kb] as 6-row micro-panels, p-major, rows past m zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(in Args g, int ic, int mb, int pc, int kb, float* dst)
     {
         nint lda = g.Lda;
@@ -547,6 +549,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>op(B)[pc..pc+kb, jc..jc+nb] as 16-column micro-panels, p-major, columns past n zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(in Args g, int pc, int kb, int jc, int nb, float* dst)
     {
         nint ldb = g.Ldb;

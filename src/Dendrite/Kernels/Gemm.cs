@@ -553,44 +553,45 @@ internal static unsafe class Gemm
     private static void PackB(in Args g, int pc, int kb, int jc, int nb, float* dst)
     {
         nint ldb = g.Ldb;
+        int fullPanels = nb / NR;
+        if (!g.TransB)
+        {
+            // Row by row of B, so that reads stream through memory; the writes land in the packed
+            // buffer, which is already in cache.
+            nint panelStride = (nint)kb * NR;
+            for (int p = 0; p < kb; p++)
+            {
+                float* src = g.B + (pc + p) * ldb + jc;
+                float* d = dst + p * NR;
+                for (int q = 0; q < fullPanels; q++, src += NR, d += panelStride)
+                {
+                    Vector256.Store(Vector256.Load(src), d);
+                    Vector256.Store(Vector256.Load(src + 8), d + 8);
+                }
+                int nr = nb - fullPanels * NR;
+                if (nr > 0)
+                    for (int j = 0; j < NR; j++) d[j] = j < nr ? src[j] : 0f;
+            }
+            return;
+        }
         for (int jr = 0; jr < nb; jr += NR)
         {
             int nr = Math.Min(NR, nb - jr);
             float* d = dst + (nint)jr * kb;
-            if (!g.TransB)
+            float* src = g.B + (jc + jr) * ldb + pc;
+            int p = 0;
+            if (nr == NR && g.Avx)
             {
-                float* src = g.B + pc * ldb + jc + jr;
-                if (nr == NR)
+                for (; p <= kb - 8; p += 8)
                 {
-                    for (int p = 0; p < kb; p++, d += NR, src += ldb)
-                    {
-                        Vector256.Store(Vector256.Load(src), d);
-                        Vector256.Store(Vector256.Load(src + 8), d + 8);
-                    }
-                }
-                else
-                {
-                    for (int p = 0; p < kb; p++, d += NR, src += ldb)
-                        for (int j = 0; j < NR; j++) d[j] = j < nr ? src[j] : 0f;
+                    Transpose8x8(src + p, ldb, d + p * NR, NR);
+                    Transpose8x8(src + 8 * ldb + p, ldb, d + p * NR + 8, NR);
                 }
             }
-            else
+            for (int j = 0; j < NR; j++)
             {
-                float* src = g.B + (jc + jr) * ldb + pc;
-                int p = 0;
-                if (nr == NR && g.Avx)
-                {
-                    for (; p <= kb - 8; p += 8)
-                    {
-                        Transpose8x8(src + p, ldb, d + p * NR, NR);
-                        Transpose8x8(src + 8 * ldb + p, ldb, d + p * NR + 8, NR);
-                    }
-                }
-                for (int j = 0; j < NR; j++)
-                {
-                    float* sj = src + j * ldb;
-                    for (int q = p; q < kb; q++) d[q * NR + j] = j < nr ? sj[q] : 0f;
-                }
+                float* sj = src + j * ldb;
+                for (int q = p; q < kb; q++) d[q * NR + j] = j < nr ? sj[q] : 0f;
             }
         }
     }

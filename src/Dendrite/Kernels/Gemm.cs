@@ -1,53 +1,722 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Dendrite.Runtime;
+
 namespace Dendrite.Kernels;
 
 /// <summary>
 /// Single-precision general matrix multiply, row-major: C = α·op(A)·op(B) + β·C where op(A) is m×k and
 /// op(B) is k×n; op(X) = Xᵀ when the matching trans flag is set. lda/ldb/ldc are the row strides of the
 /// stored matrices. With β = 0, C is overwritten (its old contents, even NaN, are ignored), as in BLAS.
-/// This is the simple, cache-friendly reference version; the fast packed kernel replaces this file.
 /// </summary>
-internal static class Gemm
+/// <remarks>
+/// The GotoBLAS/BLIS design: op(B) is packed in kc×nc blocks of 16-column micro-panels, op(A) in mc×kc
+/// blocks of 6-row micro-panels (transposition happens while packing, so every case shares one
+/// micro-kernel), and a 6×16 register-blocked micro-kernel multiplies a pair of micro-panels. Edge tiles
+/// run the same kernel on a zero-padded copy. Threads split C into rectangles and each element of C sees
+/// the same sequence of operations whatever the split, so results are bitwise identical for any thread
+/// count. Matrix-vector and tiny shapes skip packing.
+/// </remarks>
+internal static unsafe class Gemm
 {
+    private const int MR = 6;
+    private const int NR = 16;
+    // kc·16 floats of B (16 KiB at kc = 256) stay in the 32 KiB L1 while the A micro-panels stream past;
+    // mc·kc floats of A (144 KiB) stay in the 512 KiB L2; kc·nc of B (up to 4 MiB) lives in L3.
+    private const int KC = 256;
+    private const int MC = 144;
+    private const int NC = 4080;
+    // Below this m·n·k, packing costs more than it saves.
+    private const long DirectMaxVolume = 24 * 24 * 24;
+    // Below this 2·m·n·k, waking a worker costs more than it saves.
+    private const long ParallelMinFlops = 3_000_000;
+
+    private static readonly bool PortableFromEnvironment =
+        Environment.GetEnvironmentVariable("DENDRITE_GEMM_PORTABLE") == "1";
+
+    /// <summary>Forces the portable (Vector128, no FMA) micro-kernel; tests use it to cover that path.</summary>
+    internal static bool ForcePortable { get; set; } = PortableFromEnvironment;
+
+    /// <summary>Whether the AVX2+FMA micro-kernel is in use.</summary>
+    internal static bool UsesAvx2 => !ForcePortable && Avx2.IsSupported && Fma.IsSupported;
+
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        => Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, false);
+
+    /// <summary>
+    /// C = act(α·op(A)·op(B) + β·C + bias) with a fused epilogue: <paramref name="bias"/> (empty for none,
+    /// else length n) is added to every row, and act is ReLU (NaN propagates) when <paramref name="relu"/>
+    /// is set, identity otherwise.
+    /// </summary>
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        ReadOnlySpan<float> bias, bool relu)
     {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Sgemm: negative size m={m}, n={n}, k={k}");
+        if (m == 0 || n == 0) return;
+        CheckView("A", a.Length, transA ? k : m, transA ? m : k, lda);
+        CheckView("B", b.Length, transB ? n : k, transB ? k : n, ldb);
+        CheckView("C", c.Length, m, n, ldc);
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"Sgemm: bias has length {bias.Length}, expected n={n}", nameof(bias));
+
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            var g = new Args
+            {
+                A = pa, B = pb, C = pc, Bias = bias.IsEmpty ? null : pbias,
+                M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc,
+                TransA = transA, TransB = transB, Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2,
+            };
+            if (k == 0 || alpha == 0f) ScaleOnly(in g);
+            else if (m == 1 || n == 1 || (long)m * n * k <= DirectMaxVolume) Direct(in g);
+            else Packed(in g);
+        }
+    }
+
+    private static void CheckView(string name, int length, int rows, int cols, int ld)
+    {
+        if (rows == 0 || cols == 0) return;
+        if (ld < cols)
+            throw new ArgumentException($"Sgemm: {name} is stored [{rows},{cols}] but its row stride is {ld}");
+        long need = (long)(rows - 1) * ld + cols;
+        if (length < need)
+            throw new ArgumentException(
+                $"Sgemm: {name} stored [{rows},{cols}] with row stride {ld} needs {need} elements, got {length}");
+    }
+
+    private struct Args
+    {
+        public float* A, B, C, Bias;
+        public int M, N, K, Lda, Ldb, Ldc;
+        public bool TransA, TransB, Relu, Avx;
+        public float Alpha, Beta;
+    }
+
+    // ---- Epilogue shared by the unpacked paths -------------------------------------------------------
+
+    private static void FinishRow(in Args g, float* cRow, nint cStride, float* acc, int n, float* bias,
+        nint biasStride)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            float v = g.Alpha * acc[j];
+            if (g.Beta != 0f) v += g.Beta * cRow[j * cStride];
+            if (bias != null) v += bias[j * biasStride];
+            if (g.Relu) v = v < 0f ? 0f : v;
+            cRow[j * cStride] = v;
+        }
+    }
+
+    private static void ScaleOnly(in Args g)
+    {
+        for (int i = 0; i < g.M; i++)
+        {
+            float* cRow = g.C + (nint)i * g.Ldc;
+            for (int j = 0; j < g.N; j++)
+            {
+                float v = g.Beta == 0f ? 0f : g.Beta * cRow[j];
+                if (g.Bias != null) v += g.Bias[j];
+                if (g.Relu) v = v < 0f ? 0f : v;
+                cRow[j] = v;
+            }
+        }
+    }
+
+    // ---- Unpacked path: matrix-vector and tiny products ----------------------------------------------
+
+    private static void Direct(in Args g)
+    {
+        var buf = Buffers.Current;
+        int m = g.M, n = g.N, k = g.K;
+        if (n == 1 && m > 1)
+        {
+            // C is a column: dot products of op(A)'s rows with op(B)'s column.
+            float* v = g.TransB ? g.B : Gather(buf.Vector(k), g.B, g.Ldb, k);
+            float* y = buf.Row(m);
+            if (!g.TransA)
+            {
+                for (int i = 0; i < m; i++) y[i] = Dot(g.A + (nint)i * g.Lda, v, k);
+            }
+            else
+            {
+                // A is stored k×m: accumulate scaled rows of it instead of gathering strided columns.
+                new Span<float>(y, m).Clear();
+                for (int p = 0; p < k; p++) Axpy(y, g.A + (nint)p * g.Lda, v[p], m);
+            }
+            // The column has one bias element, shared by every row.
+            FinishRow(in g, g.C, g.Ldc, y, m, g.Bias, 0);
+            return;
+        }
+
+        float* acc = buf.Row(n);
         for (int i = 0; i < m; i++)
         {
-            var cRow = c.Slice(i * ldc, n);
-            if (beta == 0f) cRow.Clear();
-            else if (beta != 1f)
-                for (int j = 0; j < n; j++) cRow[j] *= beta;
-            if (k == 0 || alpha == 0f) continue;
-
-            if (!transB)
+            float* cRow = g.C + (nint)i * g.Ldc;
+            if (!g.TransB)
             {
-                // i-p-j order: the inner loop streams a row of B and a row of C.
+                new Span<float>(acc, n).Clear();
                 for (int p = 0; p < k; p++)
                 {
-                    float aip = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
-                    var bRow = b.Slice(p * ldb, n);
-                    for (int j = 0; j < n; j++) cRow[j] += aip * bRow[j];
+                    float aip = g.TransA ? g.A[(nint)p * g.Lda + i] : g.A[(nint)i * g.Lda + p];
+                    Axpy(acc, g.B + (nint)p * g.Ldb, aip, n);
                 }
             }
             else
             {
-                // Bᵀ: B's rows are C's columns, so each C element is a dot product of two rows.
-                for (int j = 0; j < n; j++)
+                float* aRow = g.TransA ? Gather(buf.Vector(k), g.A + i, g.Lda, k) : g.A + (nint)i * g.Lda;
+                for (int j = 0; j < n; j++) acc[j] = Dot(aRow, g.B + (nint)j * g.Ldb, k);
+            }
+            FinishRow(in g, cRow, 1, acc, n, g.Bias, 1);
+        }
+    }
+
+    private static float* Gather(float* dst, float* src, nint stride, int count)
+    {
+        for (int i = 0; i < count; i++) dst[i] = src[i * stride];
+        return dst;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Dot(float* x, float* y, int count)
+    {
+        int w = Vector<float>.Count, i = 0;
+        var s0 = Vector<float>.Zero;
+        var s1 = Vector<float>.Zero;
+        var s2 = Vector<float>.Zero;
+        var s3 = Vector<float>.Zero;
+        for (; i <= count - 4 * w; i += 4 * w)
+        {
+            s0 += Vector.Load(x + i) * Vector.Load(y + i);
+            s1 += Vector.Load(x + i + w) * Vector.Load(y + i + w);
+            s2 += Vector.Load(x + i + 2 * w) * Vector.Load(y + i + 2 * w);
+            s3 += Vector.Load(x + i + 3 * w) * Vector.Load(y + i + 3 * w);
+        }
+        for (; i <= count - w; i += w) s0 += Vector.Load(x + i) * Vector.Load(y + i);
+        float sum = Vector.Sum((s0 + s1) + (s2 + s3));
+        for (; i < count; i++) sum += x[i] * y[i];
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Axpy(float* y, float* x, float s, int count)
+    {
+        int w = Vector<float>.Count, i = 0;
+        var vs = new Vector<float>(s);
+        for (; i <= count - w; i += w) Vector.Store(Vector.Load(y + i) + vs * Vector.Load(x + i), y + i);
+        for (; i < count; i++) y[i] += s * x[i];
+    }
+
+    // ---- Packed path ---------------------------------------------------------------------------------
+
+    private static void Packed(in Args g)
+    {
+        // kc depends on k alone (never on the thread split): it fixes where partial sums are rounded into C.
+        int kBlocks = Math.Max(1, (int)Math.Round((double)g.K / KC));
+        int kc = (g.K + kBlocks - 1) / kBlocks;
+
+        int threads = 2L * g.M * g.N * g.K >= ParallelMinFlops ? Threads.Count : 1;
+        // Split the larger dimension of C, in whole micro-tiles so that edge tiles stay at the matrix edge.
+        bool splitN = g.N >= g.M;
+        int units = splitN ? (g.N + NR - 1) / NR : (g.M + MR - 1) / MR;
+        int tasks = Math.Max(1, Math.Min(threads, units));
+        var job = new Job { G = g, Kc = kc, Tasks = tasks, Units = units, SplitN = splitN };
+        if (tasks == 1) job.Execute(0);
+        else WorkerPool.Run(tasks, ref job);
+    }
+
+    private struct Job : IWorkItem
+    {
+        public Args G;
+        public int Kc, Tasks, Units;
+        public bool SplitN;
+
+        public readonly void Execute(int index)
+        {
+            int u0 = (int)((long)Units * index / Tasks), u1 = (int)((long)Units * (index + 1) / Tasks);
+            if (SplitN) Block(in G, Kc, 0, G.M, u0 * NR, Math.Min(G.N, u1 * NR));
+            else Block(in G, Kc, u0 * MR, Math.Min(G.M, u1 * MR), 0, G.N);
+        }
+    }
+
+    /// <summary>C[i0..i1, j0..j1] with the GotoBLAS loop nest; buffers are the calling thread's own.</summary>
+    private static void Block(in Args g, int kc, int i0, int i1, int j0, int j1)
+    {
+        var buf = Buffers.Current;
+        int ncMax = Math.Min(NC, RoundUp(j1 - j0, NR));
+        int mcMax = Math.Min(MC, RoundUp(i1 - i0, MR));
+        float* pb = buf.PackB((nint)kc * ncMax);
+        float* pa = buf.PackA((nint)kc * mcMax);
+        for (int jc = j0; jc < j1; jc += NC)
+        {
+            int nb = Math.Min(NC, j1 - jc);
+            for (int pc = 0; pc < g.K; pc += kc)
+            {
+                int kb = Math.Min(kc, g.K - pc);
+                bool last = pc + kb >= g.K;
+                PackB(in g, pc, kb, jc, nb, pb);
+                for (int ic = i0; ic < i1; ic += MC)
                 {
-                    var bRow = b.Slice(j * ldb, k);
-                    float acc = 0;
-                    if (!transA)
-                    {
-                        var aRow = a.Slice(i * lda, k);
-                        for (int p = 0; p < k; p++) acc += aRow[p] * bRow[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < k; p++) acc += a[p * lda + i] * bRow[p];
-                    }
-                    cRow[j] += alpha * acc;
+                    int mb = Math.Min(MC, i1 - ic);
+                    PackA(in g, ic, mb, pc, kb, pa);
+                    Macro(in g, buf, mb, nb, kb, pa, pb, g.C + (nint)ic * g.Ldc + jc,
+                        pc == 0 ? g.Beta : 1f, last && g.Bias != null ? g.Bias + jc : null, last && g.Relu);
                 }
             }
+        }
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro(in Args g, Buffers buf, int mb, int nb, int kb, float* pa, float* pb, float* c,
+        float beta, float* bias, bool relu)
+    {
+        nint ldc = g.Ldc;
+        float alpha = g.Alpha;
+        bool avx = g.Avx;
+        for (int jr = 0; jr < nb; jr += NR)
+        {
+            int nr = Math.Min(NR, nb - jr);
+            float* b = pb + (nint)jr * kb;
+            float* biasJ = bias == null ? null : bias + jr;
+            for (int ir = 0; ir < mb; ir += MR)
+            {
+                int mr = Math.Min(MR, mb - ir);
+                float* a = pa + (nint)ir * kb;
+                float* cij = c + ir * ldc + jr;
+                if (mr == MR && nr == NR)
+                {
+                    if (avx) KernelAvx(kb, a, b, cij, ldc, alpha, beta, biasJ, relu);
+                    else KernelPortable(kb, a, b, cij, ldc, alpha, beta, biasJ, relu);
+                    continue;
+                }
+                // Edge tile: the same kernel on a padded copy, so the arithmetic matches a full tile's.
+                float* t = buf.Tile;
+                float* tb = null;
+                new Span<float>(t, MR * NR).Clear();
+                if (beta != 0f)
+                    for (int r = 0; r < mr; r++)
+                        for (int j = 0; j < nr; j++) t[r * NR + j] = cij[r * ldc + j];
+                if (biasJ != null)
+                {
+                    tb = buf.TileBias;
+                    new Span<float>(tb, NR).Clear();
+                    for (int j = 0; j < nr; j++) tb[j] = biasJ[j];
+                }
+                if (avx) KernelAvx(kb, a, b, t, NR, alpha, beta, tb, relu);
+                else KernelPortable(kb, a, b, t, NR, alpha, beta, tb, relu);
+                for (int r = 0; r < mr; r++)
+                    for (int j = 0; j < nr; j++) cij[r * ldc + j] = t[r * NR + j];
+            }
+        }
+    }
+
+    // ---- Micro-kernels -------------------------------------------------------------------------------
+
+    /// <summary>
+    /// C[6×16] = act(α·Σ_p a[p]·b[p] + β·C + bias) over one pair of packed micro-panels: 12 accumulators,
+    /// two B vectors and one broadcast fill 15 of the 16 ymm registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelAvx(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
+        float* bias, bool relu)
+    {
+        // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
+        for (int r = 0; r < MR; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + NR - 1);
+        }
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Avx.LoadAlignedVector256(b);
+            var b1 = Avx.LoadAlignedVector256(b + 8);
+            var av = Avx.BroadcastScalarToVector256(a);
+            c00 = Fma.MultiplyAdd(av, b0, c00);
+            c01 = Fma.MultiplyAdd(av, b1, c01);
+            av = Avx.BroadcastScalarToVector256(a + 1);
+            c10 = Fma.MultiplyAdd(av, b0, c10);
+            c11 = Fma.MultiplyAdd(av, b1, c11);
+            av = Avx.BroadcastScalarToVector256(a + 2);
+            c20 = Fma.MultiplyAdd(av, b0, c20);
+            c21 = Fma.MultiplyAdd(av, b1, c21);
+            av = Avx.BroadcastScalarToVector256(a + 3);
+            c30 = Fma.MultiplyAdd(av, b0, c30);
+            c31 = Fma.MultiplyAdd(av, b1, c31);
+            av = Avx.BroadcastScalarToVector256(a + 4);
+            c40 = Fma.MultiplyAdd(av, b0, c40);
+            c41 = Fma.MultiplyAdd(av, b1, c41);
+            av = Avx.BroadcastScalarToVector256(a + 5);
+            c50 = Fma.MultiplyAdd(av, b0, c50);
+            c51 = Fma.MultiplyAdd(av, b1, c51);
+            a += MR;
+            b += NR;
+        }
+        StoreAvx(c, c00, c01, alpha, beta, bias, relu);
+        StoreAvx(c + ldc, c10, c11, alpha, beta, bias, relu);
+        StoreAvx(c + 2 * ldc, c20, c21, alpha, beta, bias, relu);
+        StoreAvx(c + 3 * ldc, c30, c31, alpha, beta, bias, relu);
+        StoreAvx(c + 4 * ldc, c40, c41, alpha, beta, bias, relu);
+        StoreAvx(c + 5 * ldc, c50, c51, alpha, beta, bias, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreAvx(float* c, Vector256<float> x0, Vector256<float> x1, float alpha, float beta,
+        float* bias, bool relu)
+    {
+        if (alpha != 1f)
+        {
+            var va = Vector256.Create(alpha);
+            x0 = Avx.Multiply(x0, va);
+            x1 = Avx.Multiply(x1, va);
+        }
+        if (beta == 1f)
+        {
+            x0 = Avx.Add(x0, Avx.LoadVector256(c));
+            x1 = Avx.Add(x1, Avx.LoadVector256(c + 8));
+        }
+        else if (beta != 0f)
+        {
+            var vb = Vector256.Create(beta);
+            x0 = Fma.MultiplyAdd(Avx.LoadVector256(c), vb, x0);
+            x1 = Fma.MultiplyAdd(Avx.LoadVector256(c + 8), vb, x1);
+        }
+        if (bias != null)
+        {
+            x0 = Avx.Add(x0, Avx.LoadVector256(bias));
+            x1 = Avx.Add(x1, Avx.LoadVector256(bias + 8));
+        }
+        if (relu)
+        {
+            // max(0, x) returns x when x is NaN, so NaN propagates as in PyTorch.
+            x0 = Avx.Max(Vector256<float>.Zero, x0);
+            x1 = Avx.Max(Vector256<float>.Zero, x1);
+        }
+        Avx.Store(c, x0);
+        Avx.Store(c + 8, x1);
+    }
+
+    /// <summary>
+    /// The same contract as <see cref="KernelAvx"/> with Vector128 and separate multiply and add, for CPUs
+    /// without AVX2/FMA. The tile is done as two 6×8 halves so that 12 accumulators fit in 16 registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelPortable(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
+        float* bias, bool relu)
+    {
+        for (int h = 0; h < NR; h += 8)
+        {
+            Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            float* ap = a;
+            float* bp = b + h;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector128.Load(bp);
+                var b1 = Vector128.Load(bp + 4);
+                var av = Vector128.Create(ap[0]);
+                c00 += av * b0;
+                c01 += av * b1;
+                av = Vector128.Create(ap[1]);
+                c10 += av * b0;
+                c11 += av * b1;
+                av = Vector128.Create(ap[2]);
+                c20 += av * b0;
+                c21 += av * b1;
+                av = Vector128.Create(ap[3]);
+                c30 += av * b0;
+                c31 += av * b1;
+                av = Vector128.Create(ap[4]);
+                c40 += av * b0;
+                c41 += av * b1;
+                av = Vector128.Create(ap[5]);
+                c50 += av * b0;
+                c51 += av * b1;
+                ap += MR;
+                bp += NR;
+            }
+            float* ch = c + h;
+            float* bh = bias == null ? null : bias + h;
+            StorePortable(ch, c00, c01, alpha, beta, bh, relu);
+            StorePortable(ch + ldc, c10, c11, alpha, beta, bh, relu);
+            StorePortable(ch + 2 * ldc, c20, c21, alpha, beta, bh, relu);
+            StorePortable(ch + 3 * ldc, c30, c31, alpha, beta, bh, relu);
+            StorePortable(ch + 4 * ldc, c40, c41, alpha, beta, bh, relu);
+            StorePortable(ch + 5 * ldc, c50, c51, alpha, beta, bh, relu);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePortable(float* c, Vector128<float> x0, Vector128<float> x1, float alpha, float beta,
+        float* bias, bool relu)
+    {
+        if (alpha != 1f)
+        {
+            x0 *= alpha;
+            x1 *= alpha;
+        }
+        if (beta == 1f)
+        {
+            x0 += Vector128.Load(c);
+            x1 += Vector128.Load(c + 4);
+        }
+        else if (beta != 0f)
+        {
+            x0 += Vector128.Load(c) * beta;
+            x1 += Vector128.Load(c + 4) * beta;
+        }
+        if (bias != null)
+        {
+            x0 += Vector128.Load(bias);
+            x1 += Vector128.Load(bias + 4);
+        }
+        if (relu)
+        {
+            // Select rather than Max: NaN must propagate, and Max's NaN behaviour varies by platform.
+            x0 = Vector128.ConditionalSelect(Vector128.LessThan(x0, Vector128<float>.Zero), Vector128<float>.Zero, x0);
+            x1 = Vector128.ConditionalSelect(Vector128.LessThan(x1, Vector128<float>.Zero), Vector128<float>.Zero, x1);
+        }
+        x0.Store(c);
+        x1.Store(c + 4);
+    }
+
+    // ---- Packing -------------------------------------------------------------------------------------
+
+    /// <summary>op(A)[ic..ic+mb, pc..pc+kb] as 6-row micro-panels, p-major, rows past m zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(in Args g, int ic, int mb, int pc, int kb, float* dst)
+    {
+        nint lda = g.Lda;
+        for (int ir = 0; ir < mb; ir += MR)
+        {
+            int mr = Math.Min(MR, mb - ir);
+            float* d = dst + (nint)ir * kb;
+            if (!g.TransA)
+            {
+                float* src = g.A + (ic + ir) * lda + pc;
+                if (mr == MR)
+                {
+                    float* r0 = src, r1 = src + lda, r2 = src + 2 * lda, r3 = src + 3 * lda;
+                    float* r4 = src + 4 * lda, r5 = src + 5 * lda;
+                    int p = 0;
+                    if (g.Avx)
+                    {
+                        for (; p <= kb - 8; p += 8, d += 8 * MR) Transpose6x8(src + p, lda, d);
+                    }
+                    for (; p < kb; p++, d += MR)
+                    {
+                        d[0] = r0[p];
+                        d[1] = r1[p];
+                        d[2] = r2[p];
+                        d[3] = r3[p];
+                        d[4] = r4[p];
+                        d[5] = r5[p];
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kb; p++, d += MR)
+                        for (int r = 0; r < MR; r++) d[r] = r < mr ? src[r * lda + p] : 0f;
+                }
+            }
+            else
+            {
+                float* src = g.A + pc * lda + ic + ir;
+                if (mr == MR)
+                {
+                    for (int p = 0; p < kb; p++, d += MR, src += lda)
+                    {
+                        Vector128.Store(Vector128.Load(src), d);
+                        d[4] = src[4];
+                        d[5] = src[5];
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kb; p++, d += MR, src += lda)
+                        for (int r = 0; r < MR; r++) d[r] = r < mr ? src[r] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>op(B)[pc..pc+kb, jc..jc+nb] as 16-column micro-panels, p-major, columns past n zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(in Args g, int pc, int kb, int jc, int nb, float* dst)
+    {
+        nint ldb = g.Ldb;
+        int fullPanels = nb / NR;
+        if (!g.TransB)
+        {
+            // Row by row of B, so that reads stream through memory; the writes land in the packed
+            // buffer, which is already in cache.
+            nint panelStride = (nint)kb * NR;
+            for (int p = 0; p < kb; p++)
+            {
+                float* src = g.B + (pc + p) * ldb + jc;
+                float* d = dst + p * NR;
+                for (int q = 0; q < fullPanels; q++, src += NR, d += panelStride)
+                {
+                    Vector256.Store(Vector256.Load(src), d);
+                    Vector256.Store(Vector256.Load(src + 8), d + 8);
+                }
+                int nr = nb - fullPanels * NR;
+                if (nr > 0)
+                    for (int j = 0; j < NR; j++) d[j] = j < nr ? src[j] : 0f;
+            }
+            return;
+        }
+        for (int jr = 0; jr < nb; jr += NR)
+        {
+            int nr = Math.Min(NR, nb - jr);
+            float* d = dst + (nint)jr * kb;
+            float* src = g.B + (jc + jr) * ldb + pc;
+            int p = 0;
+            if (nr == NR && g.Avx)
+            {
+                for (; p <= kb - 8; p += 8)
+                {
+                    Transpose8x8(src + p, ldb, d + p * NR, NR);
+                    Transpose8x8(src + 8 * ldb + p, ldb, d + p * NR + 8, NR);
+                }
+            }
+            for (int j = 0; j < NR; j++)
+            {
+                float* sj = src + j * ldb;
+                for (int q = p; q < kb; q++) d[q * NR + j] = j < nr ? sj[q] : 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// dst[i·6 + r] = src[r, i] for 6 rows of 8: one step of packing an A micro-panel. Each 8-wide store
+    /// spills 2 floats past its 6, which the next store (or a later panel, or the buffer's slack) overwrites.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose6x8(float* src, nint lds, float* dst)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2 * lds);
+        var r3 = Avx.LoadVector256(src + 3 * lds);
+        var r4 = Avx.LoadVector256(src + 4 * lds);
+        var r5 = Avx.LoadVector256(src + 5 * lds);
+        var z = Vector256<float>.Zero;
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, z, 0x44);
+        var u5 = Avx.Shuffle(t4, z, 0xEE);
+        var u6 = Avx.Shuffle(t5, z, 0x44);
+        var u7 = Avx.Shuffle(t5, z, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 6, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 12, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 18, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 30, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 36, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 42, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>dst[i, j] = src[j, i] for an 8×8 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2 * lds);
+        var r3 = Avx.LoadVector256(src + 3 * lds);
+        var r4 = Avx.LoadVector256(src + 4 * lds);
+        var r5 = Avx.LoadVector256(src + 5 * lds);
+        var r6 = Avx.LoadVector256(src + 6 * lds);
+        var r7 = Avx.LoadVector256(src + 7 * lds);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    // ---- Per-thread buffers --------------------------------------------------------------------------
+
+    /// <summary>
+    /// One set of 64-byte-aligned packing buffers per thread, grown on demand and reused, so a steady-state
+    /// call allocates nothing. The finalizer returns the native memory when the thread goes away.
+    /// </summary>
+    private sealed class Buffers
+    {
+        [ThreadStatic] private static Buffers? current;
+
+        private float* packA, packB, row, vector;
+        private nint packALength, packBLength, rowLength, vectorLength;
+
+        public static Buffers Current => current ??= new Buffers();
+
+        public float* Tile { get; } = Allocate(MR * NR);
+        public float* TileBias { get; } = Allocate(NR);
+
+        public float* PackA(nint length) => Ensure(ref packA, ref packALength, length);
+        public float* PackB(nint length) => Ensure(ref packB, ref packBLength, length);
+        public float* Row(nint length) => Ensure(ref row, ref rowLength, length);
+        public float* Vector(nint length) => Ensure(ref vector, ref vectorLength, length);
+
+        private static float* Ensure(ref float* buffer, ref nint capacity, nint length)
+        {
+            if (capacity >= length) return buffer;
+            NativeMemory.AlignedFree(buffer);
+            buffer = null;
+            capacity = 0;
+            buffer = Allocate(length);
+            capacity = length;
+            return buffer;
+        }
+
+        private static float* Allocate(nint length) =>
+            (float*)NativeMemory.AlignedAlloc((nuint)(length + 16) * sizeof(float), 64);
+
+        ~Buffers()
+        {
+            NativeMemory.AlignedFree(packA);
+            NativeMemory.AlignedFree(packB);
+            NativeMemory.AlignedFree(row);
+            NativeMemory.AlignedFree(vector);
+            NativeMemory.AlignedFree(Tile);
+            NativeMemory.AlignedFree(TileBias);
         }
     }
 }

@@ -1,0 +1,279 @@
+using Dendrite.Kernels;
+using Dendrite.Runtime;
+
+namespace Dendrite.Tests.Kernels;
+
+[Collection(KernelSettingsCollection.Name)]
+public class GemmTests
+{
+    private static readonly int[] Small = [1, 5, 17];
+
+    public static TheoryData<bool, bool, int, int, int> Shapes()
+    {
+        var data = new TheoryData<bool, bool, int, int, int>();
+        // Every combination of small sizes (the direct path and edge tiles), then larger odd shapes that
+        // cross the 6×16 tile, the kc/mc blocks and the matrix-vector paths without a 1025³ reference.
+        var shapes = new List<(int, int, int)>();
+        foreach (int m in Small)
+            foreach (int n in Small)
+                foreach (int k in Small)
+                    shapes.Add((m, n, k));
+        shapes.AddRange([
+            (255, 257, 17), (257, 255, 1000), (17, 1000, 255), (1000, 17, 257), (255, 257, 257),
+            (1025, 5, 1000), (5, 1025, 1000), (1, 1025, 1000), (1000, 1, 1025), (1, 1, 1025),
+            (257, 1025, 5), (1025, 1, 5), (1, 257, 255), (255, 1, 257), (17, 17, 1025),
+        ]);
+        foreach (var (m, n, k) in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    data.Add(ta, tb, m, n, k);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesReference(bool transA, bool transB, int m, int n, int k)
+    {
+        // Strided views on alternate cases, plain α = 1, β = 0 on the others.
+        bool strided = (m + n + k) % 2 == 1;
+        Check(transA, transB, m, n, k, 1f, 0f, strided ? 3 : 0, bias: false, relu: false, seed: m * 7 + n * 3 + k);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void AlphaBetaVariants(bool transA, bool transB)
+    {
+        foreach (var (alpha, beta) in new[] { (1f, 1f), (0.5f, -2f), (-1.5f, 0f), (2f, 1f), (0f, 0.5f), (0f, 0f) })
+        {
+            Check(transA, transB, 37, 53, 300, alpha, beta, 2, false, false, 1);
+            Check(transA, transB, 1, 40, 33, alpha, beta, 1, false, false, 2);
+            Check(transA, transB, 40, 1, 33, alpha, beta, 1, false, false, 3);
+            Check(transA, transB, 4, 4, 4, alpha, beta, 0, false, false, 4);
+        }
+    }
+
+    [Fact]
+    public void BetaZeroIgnoresNaNInC()
+    {
+        foreach (var (m, n, k) in new[] { (50, 70, 90), (1, 9, 9), (9, 1, 9), (3, 3, 3), (20, 30, 0) })
+            Check(false, false, m, n, k, 1.5f, 0f, 1, bias: true, relu: false, seed: 5, nanC: true);
+    }
+
+    [Theory]
+    [InlineData(7, 9)]
+    [InlineData(1, 1)]
+    [InlineData(64, 300)]
+    public void ZeroDepthScalesC(int m, int n)
+    {
+        Check(false, false, m, n, 0, 1f, 0.5f, 2, bias: false, relu: false, seed: 6);
+        Check(true, true, m, n, 0, 1f, 0f, 0, bias: true, relu: true, seed: 7, nanC: true);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void FusedBiasAndReLU(bool transA, bool transB)
+    {
+        foreach (var (m, n, k) in new[] { (64, 256, 300), (61, 77, 513), (1, 33, 20), (33, 1, 20), (5, 5, 5) })
+        {
+            Check(transA, transB, m, n, k, 1f, 0f, 1, bias: true, relu: true, seed: m + n);
+            Check(transA, transB, m, n, k, 0.75f, 1f, 0, bias: true, relu: false, seed: m * n);
+            Check(transA, transB, m, n, k, 1f, -0.5f, 2, bias: false, relu: true, seed: k);
+        }
+    }
+
+    [Fact]
+    public void ReLUPropagatesNaN()
+    {
+        var a = new float[] { float.NaN, 1f };
+        var b = new float[] { 1f, 1f };
+        var c = new float[1];
+        Gemm.Sgemm(false, false, 1, 1, 2, 1f, a, 2, b, 1, 0f, c, 1, default, relu: true);
+        Assert.True(float.IsNaN(c[0]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void PortablePathMatchesReference(bool transA, bool transB, int m, int n, int k)
+    {
+        if ((long)m * n * k > 20_000_000) return; // the small and mid shapes cover every portable branch
+        bool saved = Gemm.ForcePortable;
+        try
+        {
+            Gemm.ForcePortable = true;
+            Assert.False(Gemm.UsesAvx2);
+            Check(transA, transB, m, n, k, 0.5f, 0.25f, 1, bias: true, relu: true, seed: m + 2 * n + 3 * k);
+        }
+        finally
+        {
+            Gemm.ForcePortable = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false, 300, 700, 530)]
+    [InlineData(false, true, 700, 203, 310)]
+    [InlineData(true, false, 129, 517, 800)]
+    [InlineData(true, true, 517, 129, 257)]
+    public void BitwiseIdenticalForAnyThreadCount(bool transA, bool transB, int m, int n, int k)
+    {
+        int savedThreads = Threads.Count;
+        bool savedPortable = Gemm.ForcePortable;
+        try
+        {
+            foreach (bool portable in new[] { false, true })
+            {
+                Gemm.ForcePortable = portable;
+                float[]? first = null;
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    Threads.Count = threads;
+                    var result = Run(transA, transB, m, n, k, seed: 11);
+                    if (first == null) first = result;
+                    else Assert.True(first.AsSpan().SequenceEqual(result), $"threads={threads} portable={portable}");
+                }
+            }
+        }
+        finally
+        {
+            Threads.Count = savedThreads;
+            Gemm.ForcePortable = savedPortable;
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SteadyStateCallAllocatesNothing(int threads)
+    {
+        int saved = Threads.Count;
+        try
+        {
+            Threads.Count = threads;
+            var a = new float[200 * 300];
+            var b = new float[300 * 250];
+            var c = new float[200 * 250];
+            var bias = new float[250];
+            var v = new float[300];
+            void Calls()
+            {
+                Gemm.Sgemm(false, false, 200, 250, 300, 1f, a, 300, b, 250, 0f, c, 250);
+                Gemm.Sgemm(true, true, 250, 200, 300, 1f, b, 250, a, 300, 1f, c, 200, bias.AsSpan(0, 200), true);
+                Gemm.Sgemm(false, true, 1, 200, 300, 1f, v, 300, a, 300, 0f, c, 200);
+                Gemm.Sgemm(false, false, 8, 8, 8, 1f, a, 8, b, 8, 0f, c, 8);
+            }
+            Calls();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++) Calls();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            Threads.Count = saved;
+        }
+    }
+
+    [Fact]
+    public void RejectsViewsTooSmall()
+    {
+        var buf = new float[8];
+        Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 3, 3, 3, 1f, buf, 3, new float[9], 3, 0f, new float[9], 3));
+        Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 3, 3, 3, 1f, new float[9], 2, new float[9], 3, 0f, new float[9], 3));
+        Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 3, 3, 3, 1f, new float[9], 3, new float[9], 3, 0f,
+            new float[9], 3, new float[2], false));
+    }
+
+    private static float[] Run(bool transA, bool transB, int m, int n, int k, int seed)
+    {
+        var rng = new Random(seed);
+        var a = RandomArray(rng, m * k);
+        var b = RandomArray(rng, k * n);
+        var c = RandomArray(rng, m * n);
+        var bias = RandomArray(rng, n);
+        Gemm.Sgemm(transA, transB, m, n, k, 0.75f, a, transA ? m : k, b, transB ? k : n, 0.5f, c, n, bias, relu: true);
+        return c;
+    }
+
+    private static float[] RandomArray(Random rng, int length)
+    {
+        var x = new float[length];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    /// <summary>
+    /// Runs one product on strided views whose padding holds NaN (so any read outside the view shows) and
+    /// compares with a double-precision reference. Tolerance: float32 summation of k terms, in any blocked
+    /// order, has a rounding error whose typical size grows like sqrt(k)·u·Σ|a·b| (the worst-case bound
+    /// is k·u·Σ|a·b|, far too loose to catch real bugs); we allow 4·sqrt(k+2)·u times the sum of the
+    /// magnitudes of every term that enters the element, which random inputs stay well inside of.
+    /// </summary>
+    private static void Check(bool transA, bool transB, int m, int n, int k, float alpha, float beta, int pad,
+        bool bias, bool relu, int seed, bool nanC = false)
+    {
+        var rng = new Random(seed);
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        var a = Strided(rng, aRows, aCols, lda, float.NaN);
+        var b = Strided(rng, bRows, bCols, ldb, float.NaN);
+        var c = Strided(rng, m, n, ldc, 12345f);
+        if (nanC)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) c[i * ldc + j] = float.NaN;
+        var biasVec = bias ? RandomArray(rng, n) : [];
+        var c0 = (float[])c.Clone();
+
+        Gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, biasVec, relu);
+
+        const double u = 1.0 / (1 << 24);
+        double scale = 4 * Math.Sqrt(k + 2) * u;
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0, mag = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double t = (double)(transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
+                    sum += t;
+                    mag += Math.Abs(t);
+                }
+                double expected = alpha * sum;
+                mag = Math.Abs(alpha) * mag;
+                if (beta != 0)
+                {
+                    expected += beta * (double)c0[i * ldc + j];
+                    mag += Math.Abs(beta * (double)c0[i * ldc + j]);
+                }
+                if (bias)
+                {
+                    expected += biasVec[j];
+                    mag += Math.Abs(biasVec[j]);
+                }
+                if (relu) expected = Math.Max(0, expected);
+                double actual = c[i * ldc + j];
+                double tol = scale * mag + 1e-30;
+                if (!(Math.Abs(actual - expected) <= tol))
+                    Assert.Fail($"C[{i},{j}] = {actual}, expected {expected} (tol {tol}) for transA={transA} transB={transB} " +
+                    $"m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}");
+            }
+            for (int j = n; j < ldc && i < m - 1; j++)
+                Assert.Equal(12345f, c[i * ldc + j]); // padding between rows of C is untouched
+        }
+    }
+
+    private static float[] Strided(Random rng, int rows, int cols, int ld, float padding)
+    {
+        var x = new float[rows == 0 ? 0 : (rows - 1) * ld + cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < ld && i * ld + j < x.Length; j++)
+                x[i * ld + j] = j < cols ? (float)(rng.NextDouble() * 2 - 1) : padding;
+        return x;
+    }
+}

@@ -53,7 +53,8 @@ public static class Engine
 
     private static void AccumulateIntoLeaf(Tensor leaf, Tensor g)
     {
-        if (leaf.Grad is null) leaf.Grad = g.Clone();
+        // A leaf's gradient outlives the step (optimizers read it), so it never belongs to a TensorScope.
+        if (leaf.Grad is null) leaf.Grad = TensorScope.Untracked(g.Clone);
         else leaf.Grad.AddInPlace(g);
     }
 

@@ -40,6 +40,7 @@ public abstract class Module
     {
         CheckName(name);
         ArgumentNullException.ThrowIfNull(buffer);
+        TensorScope.Disown(buffer); // module state outlives any scope it was created in
         buffers.Add((name, buffer));
         return buffer;
     }

@@ -8,8 +8,8 @@ namespace Dendrite.NN;
 /// </summary>
 public sealed class Parameter : Tensor
 {
-    /// <summary>A parameter holding a copy of <paramref name="value"/>'s elements.</summary>
-    public Parameter(Tensor value) : base(ArgumentNullOrShape(value))
+    /// <summary>A parameter holding a copy of <paramref name="value"/>'s elements (never pooled: it outlives every TensorScope).</summary>
+    public Parameter(Tensor value) : base(ArgumentNullOrShape(value), Storage.AllocateUnscoped(value.Numel))
     {
         value.ToArray().CopyTo(Data, 0);
         RequiresGrad = true;

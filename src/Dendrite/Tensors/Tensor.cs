@@ -13,7 +13,7 @@ namespace Dendrite.Tensors;
 public partial class Tensor
 {
     // Storage is shared by views; Offset and strides say where this view's elements are in it.
-    internal readonly float[] Data;
+    internal readonly Storage Storage;
     internal readonly int Offset;
     internal readonly int[] StridesArray;
     private bool requiresGrad;
@@ -22,14 +22,22 @@ public partial class Tensor
     internal Tensor(Shape shape)
     {
         Shape = shape;
-        Data = shape.Numel == 0 ? [] : new float[shape.Numel];
+        Storage = Storage.Allocate(shape.Numel);
+        StridesArray = shape.ContiguousStrides();
+    }
+
+    /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
+    internal Tensor(Shape shape, Storage storage)
+    {
+        Shape = shape;
+        Storage = storage;
         StridesArray = shape.ContiguousStrides();
     }
 
     /// <summary>A view over existing storage.</summary>
-    internal Tensor(float[] data, Shape shape, int[] strides, int offset)
+    internal Tensor(Storage storage, Shape shape, int[] strides, int offset)
     {
-        Data = data;
+        Storage = storage;
         Shape = shape;
         StridesArray = strides;
         Offset = offset;
@@ -101,6 +109,9 @@ public partial class Tensor
         RequiresGrad = value;
         return this;
     }
+
+    /// <summary>The storage array (throws if a <see cref="TensorScope"/> has released it).</summary>
+    internal float[] Data => Storage.Array;
 
     internal Span<float> Span => Data.AsSpan(Offset);
 

@@ -99,19 +99,24 @@ public sealed class Trainer
         {
             context.Batch = index;
             foreach (var c in hooks) c.OnBatchBegin(context);
-            Optimizer.ZeroGrad();
-            var output = Model.Forward(batch.Inputs);
-            var loss = Loss.Forward(output, batch.Targets);
-            if (loss.Numel != 1)
-                throw new InvalidOperationException(
-                    $"Trainer: the loss must be a scalar to train on, got shape {loss.Shape} (is the loss's reduction None?)");
-            float value = loss.Item();
-            if (!float.IsFinite(value))
-                throw new InvalidOperationException(
-                    $"Trainer: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
-            loss.Backward();
-            Optimizer.Step();
-            UpdateMetrics(output, batch.Targets);
+            float value;
+            // Every intermediate of the step recycles its buffer when the step ends.
+            using (new TensorScope())
+            {
+                Optimizer.ZeroGrad();
+                var output = Model.Forward(batch.Inputs);
+                var loss = Loss.Forward(output, batch.Targets);
+                if (loss.Numel != 1)
+                    throw new InvalidOperationException(
+                        $"Trainer: the loss must be a scalar to train on, got shape {loss.Shape} (is the loss's reduction None?)");
+                value = loss.Item();
+                if (!float.IsFinite(value))
+                    throw new InvalidOperationException(
+                        $"Trainer: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
+                loss.Backward();
+                Optimizer.Step();
+                UpdateMetrics(output, batch.Targets);
+            }
             lossSum += (double)value * batch.Size;
             samples += batch.Size;
             context.Logs = new Dictionary<string, double> { ["loss"] = value, ["size"] = batch.Size };
@@ -149,6 +154,7 @@ public sealed class Trainer
         {
             foreach (var batch in data)
             {
+                using var step = new TensorScope();
                 var output = Model.Forward(batch.Inputs);
                 lossSum += (double)Loss.Forward(output, batch.Targets).Item() * batch.Size;
                 samples += batch.Size;

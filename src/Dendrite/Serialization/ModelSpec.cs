@@ -258,7 +258,16 @@ public sealed class ModelSpec
     /// <summary>Shapes printed the way the spec writes them: [16, 5, 5].</summary>
     internal static string Format(IEnumerable<int> shape) => "[" + string.Join(", ", shape) + "]";
 
-    private sealed record LayerPlan(int[] Output, long Parameters, long MultiplyAdds, Func<Generator?, Module> Make);
+    private sealed record LayerPlan(int[] Output, long Parameters, long MultiplyAdds, Func<Generator?, Module> Make)
+    {
+        /// <summary>The resolved window (explicit pads) of a conv or pooling layer, for exporters.</summary>
+        public Kernels.Window2d? Window { get; init; }
+
+        public bool CountIncludePad { get; init; }
+    }
+
+    /// <summary>Layer <paramref name="index"/>'s resolved window geometry (conv, pooling), or null.</summary>
+    internal (Kernels.Window2d? Window, bool CountIncludePad) Geometry(int index) => (plans[index].Window, plans[index].CountIncludePad);
 
     /// <summary>Checks one layer against the incoming per-sample shape and says what it produces and how to make it.</summary>
     private static LayerPlan Plan(int index, LayerSpec layer, int[] shape)
@@ -324,7 +333,7 @@ public sealed class ModelSpec
                 var (outH, outW) = WindowOutput(where, shape, window, $"kernel {Pair(kernel)}, dilation {Pair(dilation)}, padding {PaddingText(padding)}");
                 long weights = (long)outChannels * (inChannels / groups) * kernel.H * kernel.W;
                 return new([outChannels, outH, outW], weights + (bias ? outChannels : 0), weights * outH * outW,
-                    g => new Conv2d(inChannels, outChannels, kernel, stride, padding, dilation, groups, bias, g));
+                    g => new Conv2d(inChannels, outChannels, kernel, stride, padding, dilation, groups, bias, g)) { Window = window };
             }
             case "maxpool2d" or "avgpool2d":
             {
@@ -341,8 +350,11 @@ public sealed class ModelSpec
                 var (outH, outW) = WindowOutput(where, shape, window, $"kernel {Pair(kernel)}, padding {Pair(padding)}");
                 int channels = shape[0];
                 return kind == "maxpool2d"
-                    ? new([channels, outH, outW], 0, 0, _ => new MaxPool2d(kernel, stride, padding, dilation))
-                    : new([channels, outH, outW], 0, 0, _ => new AvgPool2d(kernel, stride, padding, countIncludePad));
+                    ? new([channels, outH, outW], 0, 0, _ => new MaxPool2d(kernel, stride, padding, dilation)) { Window = window }
+                    : new([channels, outH, outW], 0, 0, _ => new AvgPool2d(kernel, stride, padding, countIncludePad))
+                    {
+                        Window = window, CountIncludePad = countIncludePad,
+                    };
             }
             case "adaptiveavgpool2d":
             {

@@ -71,11 +71,12 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     private const string EveryLayerJson = """
         {"input": [4, 10, 10], "layers": [
           {"type": "conv2d", "out_channels": 8, "kernel_size": [3, 4], "padding": "same", "dilation": [2, 1], "groups": 2},
-          {"type": "batchnorm2d"}, {"type": "leakyrelu", "negative_slope": 0.05},
+          {"type": "batchnorm2d"}, {"type": "sigmoid"},
           {"type": "maxpool2d", "kernel_size": 3, "stride": 2, "padding": 1},
           {"type": "conv2d", "out_channels": 6, "kernel_size": 2, "stride": [2, 1], "padding": [1, 0], "bias": false},
+          {"type": "leakyrelu", "negative_slope": 0.05},
           {"type": "avgpool2d", "kernel_size": 2, "stride": 1, "padding": 1, "count_include_pad": false},
-          {"type": "sigmoid"}, {"type": "adaptiveavgpool2d", "output_size": [2, 5]},
+          {"type": "adaptiveavgpool2d", "output_size": [2, 5]},
           {"type": "flatten", "start_dim": 2}, {"type": "batchnorm1d", "affine": false}, {"type": "softmax", "dim": 2},
           {"type": "flatten"}, {"type": "dropout", "p": 0.3}, {"type": "linear", "out_features": 12}, {"type": "tanh"},
           {"type": "maxout", "out_features": 5, "pieces": 3}, {"type": "identity"}, {"type": "relu"},
@@ -88,6 +89,13 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         { "lenet1998", ModelSpec.FromName("lenet1998").ToJson() },
         { "mlp", ModelSpec.FromName("mlp:256,128").ToJson() },
         { "every-layer", EveryLayerJson },
+        // Short chains, so a wrong attribute shows in the output instead of being squashed by later layers.
+        { "conv-same-dilated-grouped", """{"input": [4, 9, 8], "layers": [{"type": "conv2d", "out_channels": 6, "kernel_size": [3, 4], "padding": "same", "dilation": [2, 1], "groups": 2}]}""" },
+        { "conv-strided-padded", """{"input": [2, 9, 8], "layers": [{"type": "conv2d", "out_channels": 3, "kernel_size": 3, "stride": [2, 3], "padding": [1, 2], "bias": false}]}""" },
+        { "pools", """{"input": [2, 9, 8], "layers": [{"type": "leakyrelu", "negative_slope": 0.3}, {"type": "maxpool2d", "kernel_size": 3, "stride": 2, "padding": 1}, {"type": "avgpool2d", "kernel_size": 2, "stride": 1, "padding": 1, "count_include_pad": false}]}""" },
+        { "avgpool-include-pad", """{"input": [2, 6, 6], "layers": [{"type": "avgpool2d", "kernel_size": 3, "stride": 2, "padding": 1}, {"type": "adaptiveavgpool2d", "output_size": [1, 3]}]}""" },
+        { "batchnorm", """{"input": [3, 4, 4], "layers": [{"type": "batchnorm2d", "eps": 0.01}, {"type": "flatten", "start_dim": 2}, {"type": "batchnorm1d", "affine": false}, {"type": "flatten"}, {"type": "batchnorm1d"}]}""" },
+        { "maxout-softmax", """{"input": [6], "layers": [{"type": "maxout", "out_features": 4, "pieces": 3}, {"type": "sigmoid"}, {"type": "linear", "out_features": 5}, {"type": "softmax", "dim": 1}]}""" },
         { "global-pool-step", """{"input": [3, 7, 5], "layers": [{"type": "conv2d", "out_channels": 4, "kernel_size": 3}, {"type": "adaptiveavgpool2d", "output_size": 1}, {"type": "flatten"}, {"type": "linear", "out_features": 3}, {"type": "step"}]}""" },
     };
 

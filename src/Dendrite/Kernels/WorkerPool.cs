@@ -44,7 +44,7 @@ internal static unsafe class WorkerPool
 
     private static void Invoke<T>(void* ctx, int index) where T : unmanaged, IWorkItem => ((T*)ctx)->Execute(index);
 
-    /// <summary>Runs body(context, i) for i in [0, tasks) and waits for all of them.</summary>
+    /// <summary>Runs fn(ctx, i) for i in [0, tasks) and waits for all of them.</summary>
     public static void Run(int tasks, delegate*<void*, int, void> fn, void* ctx)
     {
         if (tasks <= 0) return;

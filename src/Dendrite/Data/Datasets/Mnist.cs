@@ -52,16 +52,8 @@ internal static class MnistFormat
         string imagesPath = Find(name, directory, names[0], names);
         string labelsPath = Find(name, directory, names[1], names);
 
-        var images = Idx.Read(imagesPath, name, "images");
-        if (images.Type != IdxType.UnsignedByte)
-            throw new InvalidDataException($"{name}: {imagesPath}: images must be unsigned bytes (IDX type 0x08), got {images.Type} (0x{(byte)images.Type:X2})");
-        if (images.Dimensions.Count != 3)
-            throw new InvalidDataException($"{name}: {imagesPath}: images must have 3 dimensions [N, rows, columns], got [{string.Join(",", images.Dimensions)}]");
-        var labels = Idx.Read(labelsPath, name, "labels");
-        if (labels.Type != IdxType.UnsignedByte)
-            throw new InvalidDataException($"{name}: {labelsPath}: labels must be unsigned bytes (IDX type 0x08), got {labels.Type} (0x{(byte)labels.Type:X2})");
-        if (labels.Dimensions.Count != 1)
-            throw new InvalidDataException($"{name}: {labelsPath}: labels must have 1 dimension [N], got [{string.Join(",", labels.Dimensions)}]");
+        var images = Idx.Read(imagesPath, name, "images", (type, dims) => CheckHeader(type, dims, "images", 3, "[N, rows, columns]"));
+        var labels = Idx.Read(labelsPath, name, "labels", (type, dims) => CheckHeader(type, dims, "labels", 1, "[N]"));
 
         int n = images.Dimensions[0], rows = images.Dimensions[1], cols = images.Dimensions[2];
         if (labels.Dimensions[0] != n)
@@ -83,6 +75,11 @@ internal static class MnistFormat
         for (int i = 0; i < pixels.Length; i++) pixels[i] = bytes[i] / 255f;
         return new TensorDataset(inputs, Tensor.FromArray(targets, n));
     }
+
+    private static string? CheckHeader(IdxType type, int[] dims, string what, int rank, string layout) =>
+        type != IdxType.UnsignedByte ? $"{what} must be unsigned bytes (IDX type 0x08), got {type} (0x{(byte)type:X2})"
+        : dims.Length != rank ? $"{what} must have {rank} dimension{(rank > 1 ? "s" : "")} {layout}, got [{string.Join(",", dims)}]"
+        : null;
 
     private static string Find(string name, string directory, string file, IReadOnlyList<string> names)
     {

@@ -119,16 +119,20 @@ public static class Idx
     }
 
     /// <summary>Reads <paramref name="path"/>; errors start with "<paramref name="prefix"/>: path:" and count items as <paramref name="itemNoun"/>.</summary>
-    internal static IdxArray Read(string path, string prefix, string itemNoun)
+    internal static IdxArray Read(string path, string prefix, string itemNoun, Func<IdxType, int[], string?>? checkHeader = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{prefix}: {path}: file not found", path);
         using var file = File.OpenRead(path);
-        return Read(file, path, prefix, itemNoun);
+        return Read(file, path, prefix, itemNoun, checkHeader);
     }
 
-    internal static IdxArray Read(Stream stream, string name, string prefix, string itemNoun)
+    /// <summary>
+    /// Reads an IDX array; <paramref name="checkHeader"/> sees the type and dimensions before any payload is
+    /// read and returns an error text (or null) so a caller's format rules fail before length checks do.
+    /// </summary>
+    internal static IdxArray Read(Stream stream, string name, string prefix, string itemNoun, Func<IdxType, int[], string?>? checkHeader = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         InvalidDataException Error(string what) => new($"{prefix}: {name}: {what}");
@@ -174,6 +178,8 @@ public static class Idx
                 numel = numel > Array.MaxLength ? numel : numel * d;
             }
             if (Array.IndexOf(dims, 0) >= 0) numel = 0;
+            if (checkHeader?.Invoke(type, dims) is string problem)
+                throw Error(problem);
             int size = ElementSize(type);
             long bytes = numel * size;
             if (bytes > Array.MaxLength)

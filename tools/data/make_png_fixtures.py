@@ -13,7 +13,6 @@ import io
 import json
 import os
 import struct
-import subprocess
 import zlib
 
 import numpy as np

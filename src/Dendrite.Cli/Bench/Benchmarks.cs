@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dendrite.Autograd;
+using Dendrite.Data;
+using Dendrite.Data.Datasets;
+using Dendrite.Kernels;
+using Dendrite.NN;
+using Dendrite.NN.Layers;
+using Dendrite.NN.Losses;
+using Dendrite.Optim;
+using Dendrite.Tensors;
+
+namespace Dendrite.Cli.Bench;
+
+/// <summary>
+/// The benchmark workloads, defined exactly as ../shared/bench/torch_bench.py defines them for PyTorch, so
+/// the two outputs can be joined line by line: same shapes, repetitions, optimizer, batch and data.
+/// </summary>
+internal sealed class Benchmarks(int? threads, string dataDirectory, int epochs, TextWriter output)
+{
+    private const int Batch = 64;
+    private readonly int threadCount = ApplyThreads(threads);
+    private Sequential? mlp, lenet;
+    private (TensorDataset Train, TensorDataset Test)? data;
+
+    private static int ApplyThreads(int? requested)
+    {
+        if (requested is int n) Runtime.Threads.Count = n;
+        return Runtime.Threads.Count;
+    }
+
+    public void Run(string workload)
+    {
+        bool all = workload == "all";
+        if (all || workload == "gemm") Gemm();
+        if (all || workload == "mlp") mlp = Train("mlp", MlpModel());
+        if (all || workload == "lenet") lenet = Train("lenet", Models.LeNet5(generator: new Generator(0)));
+        if (all || workload == "infer")
+        {
+            Infer("mlp", mlp ?? Train("mlp", MlpModel(), emit: false));
+            Infer("lenet", lenet ?? Train("lenet", Models.LeNet5(generator: new Generator(0)), emit: false));
+        }
+        Emit(new { bench = "peak_rss", engine = "dendrite", threads = threadCount, max_rss_mb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024) });
+    }
+
+    private static Sequential MlpModel() => new(new Flatten(), Models.Mlp(784, [256, 128], 10, generator: new Generator(0)));
+
+    private void Emit(object record) => output.WriteLine(JsonSerializer.Serialize(record));
+
+    private void Gemm()
+    {
+        var g = new Generator(1);
+        foreach (int n in new[] { 128, 256, 512, 1024, 2048 })
+        {
+            int reps = Math.Max(3, (int)(2e9 / (2.0 * n * n * n)));
+            double seconds = TimeGemm(g, n, n, n, reps);
+            Emit(new { bench = "gemm", engine = "dendrite", threads = threadCount, n, gflops = Math.Round(2.0 * n * n * n / seconds / 1e9, 1) });
+        }
+        foreach (var (m, k, n) in new[] { (64, 784, 256), (256, 784, 256), (64, 256, 128) })
+        {
+            double seconds = TimeGemm(g, m, k, n, 200);
+            Emit(new { bench = "gemm", engine = "dendrite", threads = threadCount, m, k, n, gflops = Math.Round(2.0 * m * k * n / seconds / 1e9, 1) });
+        }
+    }
+
+    private static double TimeGemm(Generator g, int m, int k, int n, int reps)
+    {
+        var a = Tensor.Randn(g, m, k).ToArray();
+        var b = Tensor.Randn(g, k, n).ToArray();
+        var c = new float[m * n];
+        Kernels.Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+        return Median(reps, () => Kernels.Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n));
+    }
+
+    private (TensorDataset Train, TensorDataset Test) Data() =>
+        data ??= (Mnist.Load(dataDirectory, train: true), Mnist.Load(dataDirectory, train: false));
+
+    private Sequential Train(string name, Sequential model, bool emit = true)
+    {
+        var (train, test) = Data();
+        var loss = new CrossEntropyLoss();
+        var optimizer = new Sgd(model.Parameters(), lr: 0.05f, momentum: 0.9f);
+        var loader = new DataLoader(train, Batch, shuffle: true, generator: new Generator(0));
+        var times = new List<double>();
+        long allocated = 0, steps = 0;
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            model.Train();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int epochSteps = 0;
+            var clock = Stopwatch.StartNew();
+            foreach (var batch in loader)
+            {
+                optimizer.ZeroGrad();
+                var l = loss.Forward(model.Forward(batch.Inputs), batch.Targets);
+                l.Backward();
+                optimizer.Step();
+                epochSteps++;
+            }
+            times.Add(clock.Elapsed.TotalSeconds);
+            if (epoch > 0)
+            {
+                // The first epoch warms up the JIT and the buffers; steady state is what the target is about.
+                allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                steps += epochSteps;
+            }
+        }
+        double accuracy = Accuracy(model, test);
+        times.Sort();
+        double median = times[times.Count / 2];
+        if (emit)
+            Emit(new
+            {
+                bench = $"{name}_train", engine = "dendrite", threads = threadCount, samples_per_epoch = train.Count, batch = Batch,
+                epoch_s_median = Math.Round(median, 3), epoch_s_min = Math.Round(times[0], 3),
+                samples_per_s = Math.Round(train.Count / median), test_acc = Math.Round(accuracy, 4), epochs,
+                alloc_bytes_per_step = steps > 0 ? allocated / steps : -1,
+            });
+        return model;
+    }
+
+    private static double Accuracy(Module model, TensorDataset test)
+    {
+        model.Eval();
+        using var noGrad = GradMode.NoGrad();
+        var predicted = model.Forward(test.Inputs).ArgMax(1);
+        return predicted.Eq(test.Targets).Mean().Item();
+    }
+
+    private void Infer(string name, Sequential model)
+    {
+        var (_, test) = Data();
+        model.Eval();
+        using var noGrad = GradMode.NoGrad();
+        var x1 = test.Inputs.Narrow(0, 0, 1).Contiguous();
+        var xb = test.Inputs.Narrow(0, 0, 256).Contiguous();
+        for (int i = 0; i < 200; i++) model.Forward(x1);
+        var latencies = new double[2000];
+        for (int i = 0; i < latencies.Length; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            model.Forward(x1);
+            latencies[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        }
+        Array.Sort(latencies);
+        Emit(new
+        {
+            bench = $"{name}_infer_b1", engine = "dendrite", threads = threadCount,
+            latency_us_median = Math.Round(latencies[1000], 1), latency_us_p99 = Math.Round(latencies[1980], 1),
+        });
+        for (int i = 0; i < 5; i++) model.Forward(xb);
+        double seconds = Median(30, () => model.Forward(xb));
+        Emit(new { bench = $"{name}_infer_b256", engine = "dendrite", threads = threadCount, samples_per_s = Math.Round(256 / seconds) });
+    }
+
+    private static double Median(int reps, Action action)
+    {
+        var times = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(t).TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+}

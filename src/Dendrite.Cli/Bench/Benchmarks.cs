@@ -91,6 +91,8 @@ internal sealed class Benchmarks(int? threads, string dataDirectory, int epochs,
             var clock = Stopwatch.StartNew();
             foreach (var batch in loader)
             {
+                // As the Trainer does: the step's intermediates go back to the buffer pool at its end.
+                using var step = new TensorScope();
                 optimizer.ZeroGrad();
                 var l = loss.Forward(model.Forward(batch.Inputs), batch.Targets);
                 l.Backward();
@@ -134,12 +136,12 @@ internal sealed class Benchmarks(int? threads, string dataDirectory, int epochs,
         using var noGrad = GradMode.NoGrad();
         var x1 = test.Inputs.Narrow(0, 0, 1).Contiguous();
         var xb = test.Inputs.Narrow(0, 0, 256).Contiguous();
-        for (int i = 0; i < 200; i++) model.Forward(x1);
+        for (int i = 0; i < 200; i++) Forward(model, x1);
         var latencies = new double[2000];
         for (int i = 0; i < latencies.Length; i++)
         {
             long t = Stopwatch.GetTimestamp();
-            model.Forward(x1);
+            Forward(model, x1);
             latencies[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
         }
         Array.Sort(latencies);
@@ -148,9 +150,16 @@ internal sealed class Benchmarks(int? threads, string dataDirectory, int epochs,
             bench = $"{name}_infer_b1", engine = "dendrite", threads = threadCount,
             latency_us_median = Math.Round(latencies[1000], 1), latency_us_p99 = Math.Round(latencies[1980], 1),
         });
-        for (int i = 0; i < 5; i++) model.Forward(xb);
-        double seconds = Median(30, () => model.Forward(xb));
+        for (int i = 0; i < 5; i++) Forward(model, xb);
+        double seconds = Median(30, () => Forward(model, xb));
         Emit(new { bench = $"{name}_infer_b256", engine = "dendrite", threads = threadCount, samples_per_s = Math.Round(256 / seconds) });
+    }
+
+    /// <summary>One inference call; its intermediates return to the pool (the output is read before the scope ends).</summary>
+    private static float Forward(Module model, Tensor x)
+    {
+        using var scope = new TensorScope();
+        return model.Forward(x).Data[0];
     }
 
     private static double Median(int reps, Action action)

@@ -31,8 +31,7 @@ public static class Functional
             throw new ArgumentException($"Linear: the bias must have shape [{outFeatures}] to match the weight {weight.Shape}, got {bias.Shape}");
 
         var rows = input.Rank == 2 ? input : input.Reshape(-1, inFeatures);
-        var y = rows.MatMul(weight.T);
-        if (bias is not null) y += bias;
+        var y = Tensor.Linear(rows, weight, bias);
         if (input.Rank == 2) return y;
         var outShape = input.Shape.ToArray();
         outShape[^1] = outFeatures;

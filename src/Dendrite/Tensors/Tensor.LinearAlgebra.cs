@@ -91,4 +91,25 @@ public partial class Tensor
             strides[d + lead] = t.Shape[d] == 1 ? 0 : t.StridesArray[d];
         return strides;
     }
+
+    /// <summary>
+    /// y = x·Wᵀ + b for x [N, in], W [out, in], b [out] or null: one GEMM that reads W in place and adds
+    /// the bias in its epilogue. The fused backward (<see cref="LinearBackward"/>) writes dW in W's own
+    /// layout, so neither pass makes transposed copies.
+    /// </summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    {
+        int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
+        var x = input.ContiguousNoGrad();
+        var w = weight.ContiguousNoGrad();
+        var result = new Tensor(new Shape(n, outFeatures));
+        if (n > 0)
+        {
+            ReadOnlySpan<float> b = bias is null ? default : bias.ContiguousNoGrad().Span[..outFeatures];
+            Gemm.Sgemm(false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures,
+                0f, result.Data, outFeatures, b, relu: false);
+        }
+        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        return record ? result.WithGradFn(new LinearBackward(input, weight, bias)) : result;
+    }
 }

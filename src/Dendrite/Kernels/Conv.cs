@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -21,6 +23,14 @@ internal readonly record struct Window2d(
 internal static class Conv
 {
     public static void Im2Col(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win, Span<float> col)
+        => Im2Col(image, channels, h, w, win, col, win.OutputH(h) * win.OutputW(w));
+
+    /// <summary>
+    /// im2col into a wider matrix whose rows are <paramref name="ldCol"/> apart, so the columns of several
+    /// images can sit side by side ([C·kh·kw, N·outH·outW]) and a whole batch becomes one GEMM.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Im2Col(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win, Span<float> col, int ldCol)
     {
         int outH = win.OutputH(h), outW = win.OutputW(w);
         int row = 0;
@@ -31,7 +41,7 @@ internal static class Conv
             {
                 for (int j = 0; j < win.KernelW; j++, row++)
                 {
-                    var dst = col.Slice(row * outH * outW, outH * outW);
+                    var dst = col.Slice(row * ldCol, outH * outW);
                     int dy = i * win.DilationH - win.PadTop, dx = j * win.DilationW - win.PadLeft;
                     for (int y = 0; y < outH; y++)
                     {
@@ -65,8 +75,13 @@ internal static class Conv
         }
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: adds every column entry back into the pixel it came from.</summary>
+    /// <summary>The adjoint of im2col: adds every column entry back into the pixel it came from.</summary>
     public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, in Window2d win, Span<float> image)
+        => Col2Im(col, channels, h, w, win, image, win.OutputH(h) * win.OutputW(w));
+
+    /// <summary>The adjoint of the wide <see cref="Im2Col(ReadOnlySpan{float}, int, int, int, in Window2d, Span{float}, int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, in Window2d win, Span<float> image, int ldCol)
     {
         int outH = win.OutputH(h), outW = win.OutputW(w);
         int row = 0;
@@ -77,7 +92,7 @@ internal static class Conv
             {
                 for (int j = 0; j < win.KernelW; j++, row++)
                 {
-                    var src = col.Slice(row * outH * outW, outH * outW);
+                    var src = col.Slice(row * ldCol, outH * outW);
                     int dy = i * win.DilationH - win.PadTop, dx = j * win.DilationW - win.PadLeft;
                     for (int y = 0; y < outH; y++)
                     {
@@ -97,13 +112,38 @@ internal static class Conv
     }
 
     /// <summary>
-    /// Max pooling of one [C, H, W] image: out and the flat in-plane index of each maximum (first on ties;
-    /// NaN wins). Padding never wins: it counts as −∞.
+    /// Moves a GEMM result laid out [channels, N·P] into channels [first, first + channels) of an
+    /// [N, total, P] tensor (<paramref name="gather"/> = false), or back (true).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScatterChannels(Span<float> product, int channels, int n, int p, Span<float> nchw, int total, int first,
+        bool gather = false)
+    {
+        for (int ch = 0; ch < channels; ch++)
+            for (int s = 0; s < n; s++)
+            {
+                var a = product.Slice((ch * n + s) * p, p);
+                var b = nchw.Slice((s * total + first + ch) * p, p);
+                if (gather) b.CopyTo(a);
+                else a.CopyTo(b);
+            }
+    }
+
+    /// <summary>
+    /// Max pooling of one [C, H, W] image: out and the flat in-plane index of each maximum (first on ties;
+    /// NaN wins), stored as a float (exact below 2^24, far beyond any image plane) so it can live in a
+    /// pooled tensor. Padding never wins: it counts as −∞; an all-padding window records −1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxPool(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win,
-        Span<float> output, Span<int> argmax)
+        Span<float> output, Span<float> argmax)
     {
         int outH = win.OutputH(h), outW = win.OutputW(w);
+        if (win is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1, PadTop: 0, PadLeft: 0 })
+        {
+            MaxPool2x2(image, channels, h, w, output, argmax);
+            return;
+        }
         for (int c = 0; c < channels; c++)
         {
             var plane = image.Slice(c * h * w, h * w);
@@ -137,10 +177,53 @@ internal static class Conv
         }
     }
 
+    /// <summary>Routes each output gradient to the input element recorded as its window's maximum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MaxPoolBackward(ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> argmax, int planes, int outPlane, int inPlane,
+        Span<float> gradInput)
+    {
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < outPlane; i++)
+            {
+                int at = (int)argmax[pl * outPlane + i];
+                if (at >= 0) gradInput[pl * inPlane + at] += gradOutput[pl * outPlane + i];
+            }
+    }
+
+    /// <summary>The common 2×2, stride-2 case of <see cref="MaxPool"/>, with the same tie and NaN rules.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPool2x2(ReadOnlySpan<float> image, int channels, int h, int w, Span<float> output, Span<float> argmax)
+    {
+        int outH = h / 2, outW = w / 2, o = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            var plane = image.Slice(c * h * w, h * w);
+            for (int y = 0; y < outH; y++)
+            {
+                int r0 = 2 * y * w, r1 = r0 + w;
+                for (int x = 0; x < outW; x++, o++)
+                {
+                    int i0 = r0 + 2 * x;
+                    int best = i0;
+                    float v = plane[i0];
+                    if (Better(plane[i0 + 1], v)) { best = i0 + 1; v = plane[best]; }
+                    if (Better(plane[r1 + 2 * x], v)) { best = r1 + 2 * x; v = plane[best]; }
+                    if (Better(plane[r1 + 2 * x + 1], v)) { best = r1 + 2 * x + 1; v = plane[best]; }
+                    output[o] = v;
+                    argmax[o] = best;
+                }
+            }
+        }
+    }
+
+    // A later candidate wins only if strictly larger, or if it is the first NaN (NaN propagates).
+    private static bool Better(float candidate, float best) => candidate > best || (float.IsNaN(candidate) && !float.IsNaN(best));
+
     /// <summary>
     /// Average pooling of one [C, H, W] image. The divisor is the window area including padding
     /// (PyTorch's count_include_pad = true, clipped at the padded border) or only the real pixels.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvgPool(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win,
         bool countIncludePad, Span<float> output)
     {
@@ -164,6 +247,7 @@ internal static class Conv
     }
 
     /// <summary>The adjoint of <see cref="AvgPool"/>: spreads each output gradient evenly over its window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvgPoolBackward(ReadOnlySpan<float> gradOutput, int channels, int h, int w, in Window2d win,
         bool countIncludePad, Span<float> gradImage)
     {
@@ -200,6 +284,7 @@ internal static class Conv
 /// <summary>Adaptive average pooling: output cell (i, j) averages rows ⌊i·H/oh⌋ .. ⌈(i+1)·H/oh⌉ and likewise columns, as PyTorch does.</summary>
 internal static class AdaptivePool
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> image, int channels, int h, int w, int outH, int outW, Span<float> output)
     {
         for (int c = 0; c < channels; c++)
@@ -220,6 +305,7 @@ internal static class AdaptivePool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> gradOutput, int channels, int h, int w, int outH, int outW, Span<float> gradImage)
     {
         for (int c = 0; c < channels; c++)

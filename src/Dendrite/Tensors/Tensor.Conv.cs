@@ -21,15 +21,24 @@ public partial class Tensor
         var x = input.ContiguousNoGrad();
         var wt = weight.ContiguousNoGrad();
         var result = new Tensor(new Shape(n, o, outH, outW));
-        var col = new float[k * p];
-        for (int s = 0; s < n; s++)
+        // The whole batch is one GEMM per group: the receptive fields of the images sit side by side in
+        // col [groups][k, N·P], and W_g [og, k] · col_g gives [og, N·P]. When the graph is recorded the
+        // backward pass reuses col, so it covers the whole batch; otherwise (inference) the batch goes in
+        // chunks that keep col near 16 MB whatever the batch size.
+        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        int chunk = record ? n : Math.Clamp((1 << 22) / Math.Max(1, k * p), 1, n);
+        var col = new Tensor(new Shape(groups, k, chunk * p));
+        var product = new Tensor(new Shape(og, chunk * p));
+        for (int first = 0; first < n; first += chunk)
         {
+            int count = Math.Min(chunk, n - first);
             for (int g = 0; g < groups; g++)
             {
-                var image = x.Span.Slice((s * c + g * cg) * h * w, cg * h * w);
-                Conv.Im2Col(image, cg, h, w, win, col);
-                Gemm.Sgemm(false, false, og, p, k, 1f, wt.Span.Slice(g * og * k), k, col, p,
-                    0f, result.Data.AsSpan((s * o + g * og) * p, og * p), p);
+                var colG = col.Span.Slice(g * k * chunk * p, k * chunk * p);
+                for (int s = 0; s < count; s++)
+                    Conv.Im2Col(x.Span.Slice(((first + s) * c + g * cg) * h * w, cg * h * w), cg, h, w, win, colG[(s * p)..], chunk * p);
+                Gemm.Sgemm(false, false, og, count * p, k, 1f, wt.Span.Slice(g * og * k), k, colG, chunk * p, 0f, product.Span, count * p);
+                Conv.ScatterChannels(product.Span, og, count, p, result.Span[(first * o * p)..], o, g * og);
             }
         }
         if (bias is not null)
@@ -39,8 +48,7 @@ public partial class Tensor
             Elementwise.Binary(default(AddOp), view.ShapeSpan, view.Span, view.StridesArray,
                 b.Span, [0, 1, 0], view.Span, view.StridesArray);
         }
-        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
-        return record ? result.WithGradFn(new Conv2dBackward(input, weight, bias, win, groups)) : result;
+        return record ? result.WithGradFn(new Conv2dBackward(input, weight, bias, win, groups, col)) : result;
     }
 
     private static void CheckConvShapes(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)
@@ -66,11 +74,11 @@ public partial class Tensor
         var (n, c, h, w, outH, outW) = PoolShapes(input, win, "MaxPool2d");
         var x = input.ContiguousNoGrad();
         var result = new Tensor(new Shape(n, c, outH, outW));
-        var argmax = new int[result.Numel];
+        var argmax = new Tensor(result.Shape);
         int inPlane = c * h * w, outPlane = c * outH * outW;
         for (int s = 0; s < n; s++)
             Conv.MaxPool(x.Span.Slice(s * inPlane, inPlane), c, h, w, win,
-                result.Data.AsSpan(s * outPlane, outPlane), argmax.AsSpan(s * outPlane, outPlane));
+                result.Data.AsSpan(s * outPlane, outPlane), argmax.Span.Slice(s * outPlane, outPlane));
         return ShouldRecord(input) ? result.WithGradFn(new MaxPool2dBackward(input, argmax, outH * outW)) : result;
     }
 

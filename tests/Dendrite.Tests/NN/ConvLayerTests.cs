@@ -1,0 +1,55 @@
+using Dendrite.Autograd;
+using Dendrite.NN;
+using Dendrite.NN.Layers;
+
+namespace Dendrite.Tests.NN;
+
+public class ConvLayerTests
+{
+    [Fact]
+    public void InferenceInChunksMatchesTheWholeBatch()
+    {
+        // 500 images of 28×28 with a 5×5 kernel exceed the inference chunk (about 214 images), so the
+        // no-grad path runs in three chunks; the recorded path runs as one GEMM.
+        var g = new Generator(4);
+        var conv = new Conv2d(1, 3, 5, padding: 2, generator: g);
+        var x = Tensor.Rand(g, 500, 1, 28, 28);
+        var whole = conv.Forward(x).ToArray();
+        float[] chunked;
+        using (GradMode.NoGrad()) chunked = conv.Forward(x).ToArray();
+        Assert.Equal(whole, chunked);
+    }
+
+    [Fact]
+    public void ShapesAndErrors()
+    {
+        var conv = new Conv2d(3, 8, (3, 5), stride: 2, padding: (1, 2));
+        Assert.Equal(new[] { 2, 8, 4, 5 }, conv.Forward(Tensor.Zeros(2, 3, 8, 10)).Shape.ToArray());
+        Assert.Equal(new[] { 8, 4, 5 }, conv.Forward(Tensor.Zeros(3, 8, 10)).Shape.ToArray()); // unbatched
+        Assert.Contains("[N,3,H,W]", Assert.Throws<ArgumentException>(() => conv.Forward(Tensor.Zeros(2, 4, 8, 8))).Message);
+        Assert.Contains("smaller than the", Assert.Throws<ArgumentException>(() => new Conv2d(1, 1, 5).Forward(Tensor.Zeros(1, 1, 3, 3))).Message);
+        Assert.Contains("groups", Assert.Throws<ArgumentException>(() => new Conv2d(3, 4, 3, groups: 2)).Message);
+        Assert.Contains("stride 1", Assert.Throws<ArgumentException>(() => new Conv2d(1, 1, 3, stride: 2, padding: Padding2d.Same)).Message);
+        Assert.Equal(new[] { 1, 1, 5, 5 }, new Conv2d(1, 1, 4, padding: Padding2d.Same).Forward(Tensor.Zeros(1, 1, 5, 5)).Shape.ToArray());
+        Assert.Equal(61_706, Models.LeNet5().ParameterCount());
+        Assert.Equal(new[] { 2, 10 }, Models.LeNet5().Forward(Tensor.Zeros(2, 1, 28, 28)).Shape.ToArray());
+        Assert.Equal(new[] { 2, 10 }, Models.LeNet1998().Forward(Tensor.Zeros(2, 1, 28, 28)).Shape.ToArray());
+    }
+
+    [Fact]
+    public void BatchNormTrainAndEvalBehaveLikePyTorch()
+    {
+        var bn = new BatchNorm2d(2);
+        var x = Tensor.Randn(new Generator(8), 4, 2, 3, 3) * 3f + 1f;
+        var y = bn.Forward(x);
+        // Training normalises with the batch statistics: per-channel mean 0 and (biased) variance 1.
+        Assert.All(y.Mean([0, 2, 3]).ToArray(), m => Assert.InRange(m, -1e-5f, 1e-5f));
+        Assert.All(y.Var([0, 2, 3], correction: 0).ToArray(), v => Assert.InRange(v, 0.999f, 1.0001f));
+        Assert.Equal(1f, bn.NumBatchesTracked!.Item());
+        bn.Eval();
+        var before = bn.RunningMean!.ToArray();
+        bn.Forward(x);
+        Assert.Equal(before, bn.RunningMean.ToArray()); // evaluation leaves the running statistics alone
+        Assert.Contains("more than 1 value", Assert.Throws<ArgumentException>(() => new BatchNorm1d(3).Forward(Tensor.Zeros(1, 3))).Message);
+    }
+}

@@ -65,8 +65,10 @@ public sealed class DataLoader : IEnumerable<Batch>
         if (tensors is not null && map is not null)
             for (int i = 0; i < n; i++) order[i] = map[order[i]];
         // Strided sources are made contiguous once per epoch (not per batch) so rows can be block-copied.
-        var allInputs = tensors is null ? null : tensors.Inputs.Detach().Contiguous();
-        var allTargets = tensors is null ? null : tensors.Targets.Detach().Contiguous();
+        // The copies live for the whole epoch, so they must not belong to the scope of the step that is
+        // open when the first batch is asked for (the Trainer's).
+        var allInputs = tensors is null ? null : TensorScope.Untracked(() => tensors.Inputs.Detach().Contiguous());
+        var allTargets = tensors is null ? null : TensorScope.Untracked(() => tensors.Targets.Detach().Contiguous());
 
         int batches = Count;
         for (int b = 0; b < batches; b++)

@@ -95,14 +95,19 @@ public sealed class Trainer
         double lossSum = 0;
         long samples = 0;
         int index = 0;
-        foreach (var batch in train)
+        using var batches = train.GetEnumerator();
+        while (true)
         {
-            context.Batch = index;
-            foreach (var c in hooks) c.OnBatchBegin(context);
             float value;
-            // Every intermediate of the step recycles its buffer when the step ends.
+            int size;
+            // Every tensor of the step, the batch included, recycles its buffer when the step ends.
             using (new TensorScope())
             {
+                if (!batches.MoveNext()) break;
+                var batch = batches.Current;
+                size = batch.Size;
+                context.Batch = index;
+                foreach (var c in hooks) c.OnBatchBegin(context);
                 Optimizer.ZeroGrad();
                 var output = Model.Forward(batch.Inputs);
                 var loss = Loss.Forward(output, batch.Targets);
@@ -117,9 +122,9 @@ public sealed class Trainer
                 Optimizer.Step();
                 UpdateMetrics(output, batch.Targets);
             }
-            lossSum += (double)value * batch.Size;
-            samples += batch.Size;
-            context.Logs = new Dictionary<string, double> { ["loss"] = value, ["size"] = batch.Size };
+            lossSum += (double)value * size;
+            samples += size;
+            context.Logs = new Dictionary<string, double> { ["loss"] = value, ["size"] = size };
             foreach (var c in hooks) c.OnBatchEnd(context);
             index++;
             if (context.StopTraining) break;

@@ -87,4 +87,19 @@ public class TensorScopeTests
         inner.Dispose();
         outer.Dispose();
     }
+
+    [Fact]
+    public void ALoaderOverANonContiguousDatasetSurvivesPerStepScopes()
+    {
+        // The Trainer opens each step's scope before asking for the batch; the loader's per-epoch copy of a
+        // strided dataset must outlive that first step.
+        var g = new Generator(6);
+        var inputs = Tensor.Rand(g, 3, 40).T; // [40, 3], not contiguous
+        var data = new Dendrite.Data.TensorDataset(inputs, Tensor.Rand(g, 40, 1));
+        var loader = new Dendrite.Data.DataLoader(data, 8, shuffle: true, generator: g);
+        var model = new Linear(3, 1, generator: g);
+        var trainer = new Dendrite.Training.Trainer(model, new MseLoss(), new Sgd(model.Parameters(), 0.1f));
+        var history = trainer.Fit(loader, 2);
+        Assert.Equal(2, history.Count);
+    }
 }

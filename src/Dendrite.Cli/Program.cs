@@ -57,7 +57,7 @@ public static class Program
         var context = new CliContext(output, error, cancellation, terminal);
         var root = new RootCommand("dendrite: train, evaluate, inspect, benchmark and export neural networks") { verbose };
         root.Subcommands.Add(BenchCommand.Create());
-        //X root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(TrainCommand.Create(context));
         //X root.Subcommands.Add(EvaluateCommand.Create(context));
         //X root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(SummaryCommand.Create(context));

@@ -319,6 +319,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             ["lr"] = options.EffectiveLearningRate.ToString("R", CultureInfo.InvariantCulture),
             ["batch_size"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["classes"] = string.Join(",", data.ClassNames),
+            ["target"] = options.Target ?? "",
         };
         var final = test ?? (IDataset?)validation;
         string finalName = test is not null ? "test" : validation is not null ? "validation" : "training";

@@ -144,7 +144,8 @@ internal sealed class TrainOptions
 /// <summary>One training run: set-up, the epoch loop with checkpoints, and the files written at the end.</summary>
 internal sealed class TrainingRun(CliContext context, TrainOptions options)
 {
-    private const string ShuffleGenerator = "shuffle", ModelGenerator = "model", DefaultGenerator = "default";
+    // The model's generator initialises it and draws its dropout masks; nothing here uses Generator.Default.
+    private const string ShuffleGenerator = "shuffle", ModelGenerator = "model";
 
     private readonly List<IReadOnlyDictionary<string, double>> history = [];
 
@@ -200,7 +201,6 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
                 optimizer.LoadStateDict(checkpoint.Optimizer);
                 modelGenerator.SetState(Generator(checkpoint, ModelGenerator));
                 shuffleGenerator.SetState(Generator(checkpoint, ShuffleGenerator));
-                Tensors.Generator.Default.SetState(Generator(checkpoint, DefaultGenerator));
             }
             catch (ArgumentException e)
             {
@@ -236,7 +236,6 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             {
                 [ShuffleGenerator] = shuffleState,
                 [ModelGenerator] = modelGenerator.GetState(),
-                [DefaultGenerator] = Tensors.Generator.Default.GetState(),
             },
             History = [.. history],
             Partial = sums,

@@ -76,9 +76,11 @@ internal static class SvgChart
         double raw = (hi - lo) / Math.Max(1, count - 1);
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
-        double start = Math.Floor(lo / step) * step, end = Math.Ceiling(hi / step) * step;
+        long first = (long)Math.Floor(lo / step), last = (long)Math.Ceiling(hi / step);
+        // k / 5 is the double nearest 0.6 where k · 0.2 is not, so divide for fractional steps.
+        double perUnit = step < 1 ? Math.Round(1 / step) : 0;
         var ticks = new List<double>();
-        for (double t = start; t <= end + step / 2; t += step) ticks.Add(Math.Round(t / step) * step);
+        for (long k = first; k <= last; k++) ticks.Add(perUnit > 0 ? k / perUnit : k * step);
         return [.. ticks];
     }
 

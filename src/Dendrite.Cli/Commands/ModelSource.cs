@@ -31,6 +31,8 @@ internal static class ModelSource
         if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || model.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
             || model.Contains('/') || model.Contains('\\'))
             throw new CliException($"{model}: no such file");
+        // LeNet's input is fixed at [1, 28, 28]; only the other built-ins take their input size from the data.
+        if (model.Trim().StartsWith("lenet", StringComparison.OrdinalIgnoreCase)) inputs = null;
         try
         {
             return ModelSpec.FromName(model, inputs, outputs);

@@ -396,7 +396,7 @@ internal sealed class EpochProgress(CliContext context, int epochs)
         bool result = false;
         context.Console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 progress = ctx;
@@ -420,7 +420,7 @@ internal sealed class EpochProgress(CliContext context, int epochs)
         if (task is null) return;
         task.Value = batchesDone;
         task.Description = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {epoch + 1}/{epochs}  loss {loss:0.0000}  acc {accuracy:0.0000}  {samplesPerSecond:N0} samples/s");
+            $"epoch {epoch + 1}/{epochs} loss {loss:0.0000} acc {accuracy:0.0000} {samplesPerSecond:N0} samples/s");
     }
 
     public void EndEpoch(int index, IReadOnlyDictionary<string, double> logs, double samplesPerSecond, TimeSpan elapsed)
@@ -430,8 +430,10 @@ internal sealed class EpochProgress(CliContext context, int epochs)
         line.Append(CultureInfo.InvariantCulture, $"  {samplesPerSecond:N0} samples/s  {elapsed.TotalSeconds:0.0}s");
         if (task is not null)
         {
-            task.Description = Markup.Escape(line.ToString());
+            // The bar's line is short; the full line (validation included) goes above the bars.
             task.StopTask();
+            progress?.Refresh();
+            context.Console.MarkupLine(Markup.Escape(line.ToString()));
         }
         else
         {

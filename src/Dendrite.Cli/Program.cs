@@ -1,15 +1,94 @@
 using System.CommandLine;
 using Dendrite.Cli.Bench;
+using Dendrite.Cli.Commands;
 
 namespace Dendrite.Cli;
 
-/// <summary>The <c>dendrite</c> tool's entry point: one sub-command per verb.</summary>
+/// <summary>
+/// The <c>dendrite</c> tool's entry point: one sub-command per verb. Exit codes: 0 success, 1 failure,
+/// 2 usage error (bad or missing options), 130 interrupted by Ctrl+C (training writes a checkpoint first).
+/// Every failure is one line on stderr, <c>dendrite: error: ...</c>; the stack trace follows only with
+/// <c>--verbose</c>.
+/// </summary>
 public static class Program
 {
+    /// <summary>Success.</summary>
+    public const int Success = 0;
+
+    /// <summary>The command ran and failed (bad file, bad data, diverging training, ...).</summary>
+    public const int Failure = 1;
+
+    /// <summary>The command line itself is wrong.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     public static int Main(string[] args)
     {
-        var root = new RootCommand("dendrite: train, evaluate, inspect, benchmark and export neural networks");
+        using var cancel = new CancellationTokenSource();
+        // The first Ctrl+C asks training to stop after the current step; a second one kills the process.
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            return Run(args, Console.Out, Console.Error, cancel.Token, terminal: !Console.IsOutputRedirected);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+
+    /// <summary>
+    /// Runs the tool in-process: parses <paramref name="args"/>, runs the verb writing to
+    /// <paramref name="output"/> and <paramref name="error"/>, and returns the exit code. Cancelling
+    /// <paramref name="cancellation"/> acts as Ctrl+C. <paramref name="terminal"/> enables live progress bars.
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default, bool terminal = false)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print stack traces with errors", Recursive = true };
+        var context = new CliContext(output, error, cancellation, terminal);
+        var root = new RootCommand("dendrite: train, evaluate, inspect, benchmark and export neural networks") { verbose };
         root.Subcommands.Add(BenchCommand.Create());
-        return root.Parse(args).Invoke();
+        root.Subcommands.Add(TrainCommand.Create(context));
+root.Subcommands.Add(EvaluateCommand.Create(context));
+root.Subcommands.Add(PredictCommand.Create(context));
+        root.Subcommands.Add(SummaryCommand.Create(context));
+root.Subcommands.Add(ExportCommand.Create(context));
+root.Subcommands.Add(DataCommand.Create(context));
+
+        ParseResult parse = root.Parse(args);
+        context.Verbose = parse.GetValue(verbose);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) error.WriteLine($"dendrite: error: {e.Message}");
+            error.WriteLine($"Run '{HelpHint(parse)}' for usage.");
+            return UsageError;
+        }
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (Exception e)
+        {
+            return context.Fail(e);
+        }
+    }
+
+    private static string HelpHint(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        if (names.Count > 0) names[0] = "dendrite";
+        return string.Join(' ', names) + " --help";
     }
 }

@@ -33,6 +33,7 @@ public static class Engine
         foreach (var node in order)
         {
             if (!pending.Remove(node, out var gradOut)) continue;
+            node.CheckInputsUnchanged();
             var gradIn = node.Backward(gradOut);
             for (int i = 0; i < node.Inputs.Count; i++)
             {

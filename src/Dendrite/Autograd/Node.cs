@@ -12,8 +12,25 @@ public abstract class Node
 {
     private readonly Tensor?[] inputs;
 
+    private readonly int[] versions;
+
     /// <summary>Creates a node over the differentiable inputs of an op (null for an input that is not one).</summary>
-    protected Node(params Tensor?[] inputs) => this.inputs = inputs;
+    protected Node(params Tensor?[] inputs)
+    {
+        this.inputs = inputs;
+        versions = new int[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) versions[i] = inputs[i]?.Storage.Version ?? 0;
+    }
+
+    /// <summary>Throws if an input was changed in place after this node saved it (its gradient would be wrong).</summary>
+    internal void CheckInputsUnchanged()
+    {
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is { } t && t.Storage.Version != versions[i])
+                throw new InvalidOperationException(
+                    $"Backward: input {i} of {Name} (shape {t.Shape}) was modified in place after the forward pass used it, " +
+                    "so its gradient would be wrong; change a Clone() instead, or run the forward pass again");
+    }
 
     /// <summary>The op's differentiable inputs, in the order <see cref="Backward"/> returns gradients.</summary>
     public IReadOnlyList<Tensor?> Inputs => inputs;

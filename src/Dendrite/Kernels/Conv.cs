@@ -10,9 +10,13 @@ internal readonly record struct Window2d(
     int KernelH, int KernelW, int StrideH, int StrideW, int DilationH, int DilationW,
     int PadTop, int PadLeft, int PadBottom, int PadRight)
 {
-    public int OutputH(int h) => (h + PadTop + PadBottom - DilationH * (KernelH - 1) - 1) / StrideH + 1;
+    // A window larger than the padded input leaves a negative span: the output is empty (0), which the
+    // callers report, rather than C#'s truncation towards zero making it 1.
+    public int OutputH(int h) => Output(h + PadTop + PadBottom - DilationH * (KernelH - 1) - 1, StrideH);
 
-    public int OutputW(int w) => (w + PadLeft + PadRight - DilationW * (KernelW - 1) - 1) / StrideW + 1;
+    public int OutputW(int w) => Output(w + PadLeft + PadRight - DilationW * (KernelW - 1) - 1, StrideW);
+
+    private static int Output(int span, int stride) => span < 0 ? 0 : span / stride + 1;
 }
 
 /// <summary>

@@ -156,7 +156,13 @@ public abstract class Optimizer
     protected Span<float> State(int index, int slot) => buffers[index]![slot];
 
     /// <summary>The parameter's values, updated in place (parameters own contiguous storage).</summary>
-    protected Span<float> Values(int index) => Parameters[index].Span[..Parameters[index].Numel];
+    protected Span<float> Values(int index)
+    {
+        // The caller writes the values in place: mark the change, so a graph that saved the old values
+        // refuses to go backward (Storage.Version).
+        Parameters[index].Storage.MarkModified();
+        return Parameters[index].Span[..Parameters[index].Numel];
+    }
 
     private float[][] NewBuffers(int numel)
     {

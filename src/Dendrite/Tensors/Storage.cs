@@ -37,6 +37,14 @@ internal sealed class Storage
 
     public bool IsReleased => array is null;
 
+    /// <summary>
+    /// Bumped by every in-place write (Fill_, Add_, Mul_, CopyFrom_, optimizer steps), so the autograd
+    /// engine can tell that a value a node saved has changed since (PyTorch's version counter).
+    /// </summary>
+    public int Version { get; private set; }
+
+    public void MarkModified() => Version++;
+
     /// <summary>Ends this memory's life: pooled arrays go back to the pool.</summary>
     public void Release()
     {

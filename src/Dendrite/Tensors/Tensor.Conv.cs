@@ -26,7 +26,7 @@ public partial class Tensor
         // backward pass reuses col, so it covers the whole batch; otherwise (inference) the batch goes in
         // chunks that keep col near 16 MB whatever the batch size.
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
-        int chunk = record ? n : Math.Clamp((1 << 22) / Math.Max(1, k * p), 1, n);
+        int chunk = record ? Math.Max(n, 1) : Math.Clamp((1 << 22) / Math.Max(1, k * p), 1, Math.Max(n, 1));
         var col = new Tensor(new Shape(groups, k, chunk * p));
         var product = new Tensor(new Shape(og, chunk * p));
         for (int first = 0; first < n; first += chunk)

@@ -193,11 +193,13 @@ public partial class Tensor
 
     private void CheckInPlace(string op)
     {
-        // Changing a value that the graph may have saved would silently corrupt gradients.
+        // Changing a value that the graph may have saved would silently corrupt gradients: refuse it for
+        // tensors in a graph, and record the change so Backward can catch a saved input changed anyway.
         if (requiresGrad && GradMode.IsEnabled)
             throw new InvalidOperationException(
                 $"{op}: a tensor that requires a gradient cannot be changed in place while grad mode is on; " +
                 "use GradMode.NoGrad() (as optimizers do) or work on a Detach()ed copy");
+        Storage.MarkModified();
     }
 
     private int[] BroadcastStridesInPlace(Shape target, string op)

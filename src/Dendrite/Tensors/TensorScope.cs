@@ -46,6 +46,7 @@ public sealed class TensorScope : IDisposable
     public Tensor Keep(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
+        ObjectDisposedException.ThrowIf(disposed, this);
         if (owned.Remove(tensor.Storage)) parent?.Own(tensor.Storage);
         return tensor;
     }

@@ -40,7 +40,8 @@ public sealed class PowBackward(Tensor a, Tensor b, Tensor result) : Node(a, b)
     protected internal override Tensor?[] Backward(Tensor g)
     {
         Tensor? ga = null, gb = null;
-        if (NeedsGrad(0)) ga = (g * b * Tensor.Pow(a, b - 1f)).SumToShape(a.Shape);
+        // b·a^(b−1) is 0·∞ = NaN at a = 0, b = 0; the derivative of a^0 is 0 there, as PyTorch takes it.
+        if (NeedsGrad(0)) ga = (g * Tensor.Where(b.Eq(0f), Tensor.Scalar(0f), b * Tensor.Pow(a, b - 1f))).SumToShape(a.Shape);
         if (NeedsGrad(1))
         {
             var zeroBase = a.Eq(0f) * b.Ge(0f);

@@ -21,7 +21,10 @@ public sealed class AmaxBackward(Tensor x, Tensor result, Shape keepShape, bool 
     {
         var extreme = result.Reshape(keepShape.ToArray());
         var mask = x.Eq(extreme);
-        var count = mask.Sum(ReducedAxes(), keepDim: true);
+        var axes = ReducedAxes();
+        // With no axis of size > 1 reduced (all reduced axes have size 1, or x is a scalar) every
+        // element is its own maximum: the tie count is the mask itself.
+        var count = axes.Length == 0 ? mask : mask.Sum(axes, keepDim: true);
         return [mask * (g.Reshape(keepShape.ToArray()) / count)];
     }
 
@@ -30,7 +33,7 @@ public sealed class AmaxBackward(Tensor x, Tensor result, Shape keepShape, bool 
         var axes = new List<int>();
         for (int d = 0; d < x.Rank; d++)
             if (keepShape[d] == 1 && x.Shape[d] != 1) axes.Add(d);
-        return axes.Count == 0 ? [.. Enumerable.Range(0, x.Rank)] : [.. axes];
+        return [.. axes];
     }
 }
 

@@ -58,11 +58,11 @@ public static class Program
         var root = new RootCommand("dendrite: train, evaluate, inspect, benchmark and export neural networks") { verbose };
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create(context));
-root.Subcommands.Add(EvaluateCommand.Create(context));
-root.Subcommands.Add(PredictCommand.Create(context));
+        root.Subcommands.Add(EvaluateCommand.Create(context));
+        root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(SummaryCommand.Create(context));
-root.Subcommands.Add(ExportCommand.Create(context));
-root.Subcommands.Add(DataCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(DataCommand.Create(context));
 
         ParseResult parse = root.Parse(args);
         context.Verbose = parse.GetValue(verbose);

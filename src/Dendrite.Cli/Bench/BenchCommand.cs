@@ -32,27 +32,14 @@ internal static class BenchCommand
         };
         command.SetAction(parse =>
         {
+            // Bad values throw; the tool's top level turns any error into one "dendrite: error:" line.
             int? t = parse.GetValue(threads);
-            if (t is < 1) return Fail($"bench: --threads must be at least 1, got {t}");
+            if (t is < 1) throw new ArgumentException($"bench: --threads must be at least 1, got {t}");
             int e = parse.GetValue(epochs);
-            if (e < 1) return Fail($"bench: --epochs must be at least 1, got {e}");
-            var bench = new Benchmarks(t, parse.GetValue(data)!, e, Console.Out);
-            try
-            {
-                bench.Run(parse.GetValue(workload)!);
-                return 0;
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
-            {
-                return Fail($"bench: {ex.Message}");
-            }
+            if (e < 1) throw new ArgumentException($"bench: --epochs must be at least 1, got {e}");
+            new Benchmarks(t, parse.GetValue(data)!, e, Console.Out).Run(parse.GetValue(workload)!);
+            return 0;
         });
         return command;
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine(message);
-        return 1;
     }
 }

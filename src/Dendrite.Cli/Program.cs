@@ -55,7 +55,12 @@ public static class Program
         ArgumentNullException.ThrowIfNull(args);
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print stack traces with errors", Recursive = true };
         var context = new CliContext(output, error, cancellation, terminal);
-        var root = new RootCommand("dendrite: train, evaluate, inspect, benchmark and export neural networks") { verbose };
+        // A plain command named "dendrite" rather than RootCommand, which names itself after the assembly
+        // (Dendrite.Cli); it needs the help and version options RootCommand would add.
+        var root = new Command("dendrite", "dendrite: train, evaluate, inspect, benchmark and export neural networks")
+        {
+            verbose, new System.CommandLine.Help.HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));

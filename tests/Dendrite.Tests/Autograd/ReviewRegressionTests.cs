@@ -36,6 +36,17 @@ public class ReviewRegressionTests
     }
 
     [Fact]
+    public void ChangingTheFifthInputOfCatIsCaughtToo()
+    {
+        var parts = Enumerable.Range(0, 5).Select(_ => Tensor.Ones(2).RequiresGrad_()).ToList();
+        var w = Tensor.Ones(10);
+        var y = (Tensor.Cat(parts) * w).Sum();
+        y.Backward(retainGraph: true); // unchanged inputs: fine
+        using (GradMode.NoGrad()) parts[4].Add_(Tensor.Ones(2));
+        Assert.Contains("input 4 of CatBackward", Assert.Throws<InvalidOperationException>(() => y.Backward()).Message);
+    }
+
+    [Fact]
     public void AnOptimizerStepBetweenForwardAndBackwardIsCaught()
     {
         var layer = new Linear(2, 1);

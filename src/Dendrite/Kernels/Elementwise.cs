@@ -45,7 +45,7 @@ internal static unsafe class Elementwise
     public static void Unary<TOp>(TOp op, ReadOnlySpan<int> shape,
         ReadOnlySpan<float> x, ReadOnlySpan<int> xStrides,
         Span<float> dst, ReadOnlySpan<int> dstStrides)
-        where TOp : struct, IUnaryOperator
+        where TOp : unmanaged, IUnaryOperator
     {
         fixed (float* px = x, pd = dst)
         {
@@ -59,7 +59,7 @@ internal static unsafe class Elementwise
         ReadOnlySpan<float> a, ReadOnlySpan<int> aStrides,
         ReadOnlySpan<float> b, ReadOnlySpan<int> bStrides,
         Span<float> dst, ReadOnlySpan<int> dstStrides)
-        where TOp : struct, IBinaryOperator
+        where TOp : unmanaged, IBinaryOperator
     {
         fixed (float* pa = a, pb = b, pd = dst)
         {
@@ -74,7 +74,7 @@ internal static unsafe class Elementwise
         ReadOnlySpan<float> b, ReadOnlySpan<int> bStrides,
         ReadOnlySpan<float> c, ReadOnlySpan<int> cStrides,
         Span<float> dst, ReadOnlySpan<int> dstStrides)
-        where TOp : struct, ITernaryOperator
+        where TOp : unmanaged, ITernaryOperator
     {
         fixed (float* pa = a, pb = b, pc = c, pd = dst)
         {
@@ -98,7 +98,7 @@ internal static unsafe class Elementwise
         void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3);
     }
 
-    private struct UnaryRow<TOp> : IRow where TOp : struct, IUnaryOperator
+    private struct UnaryRow<TOp> : IRow where TOp : unmanaged, IUnaryOperator
     {
         public TOp Op;
         public float* X, Dst;
@@ -124,7 +124,7 @@ internal static unsafe class Elementwise
         }
     }
 
-    private struct BinaryRow<TOp> : IRow where TOp : struct, IBinaryOperator
+    private struct BinaryRow<TOp> : IRow where TOp : unmanaged, IBinaryOperator
     {
         public TOp Op;
         public float* A, B, Dst;
@@ -171,7 +171,7 @@ internal static unsafe class Elementwise
         }
     }
 
-    private struct TernaryRow<TOp> : IRow where TOp : struct, ITernaryOperator
+    private struct TernaryRow<TOp> : IRow where TOp : unmanaged, ITernaryOperator
     {
         public TOp Op;
         public float* A, B, C, Dst;
@@ -185,6 +185,21 @@ internal static unsafe class Elementwise
         }
     }
 
+    // Rows at least twice this long are split into chunks of this many elements (256 KiB) that run in
+    // parallel: element-wise work is bound by memory traffic, which two cores stream faster than one, and
+    // below about half a megabyte handing work to another thread costs more than it saves. Each element
+    // is computed alone, so the split never changes a result.
+    private const int ChunkElements = 65_536;
+
+    private struct RowChunks<TRow> : IRangeWork where TRow : unmanaged, IRow
+    {
+        public TRow* Row;
+        public int S0, S1, S2, S3;
+
+        public readonly void Execute(int start, int count) =>
+            Row->Run(count, start * S0, S0, start * S1, S1, start * S2, S2, start * S3, S3);
+    }
+
     /// <summary>
     /// Walks the outer dimensions of up to four strided operands and hands each innermost row to
     /// <paramref name="row"/>. Size-1 dimensions are dropped and adjacent dimensions that are contiguous
@@ -193,7 +208,7 @@ internal static unsafe class Elementwise
     [SkipLocalsInit]
     private static void Walk<TRow>(ref TRow row, ReadOnlySpan<int> shape, int operands,
         ReadOnlySpan<int> st0, ReadOnlySpan<int> st1, ReadOnlySpan<int> st2, ReadOnlySpan<int> st3)
-        where TRow : struct, IRow
+        where TRow : unmanaged, IRow
     {
         int rank = shape.Length;
         for (int d = 0; d < rank; d++)
@@ -236,6 +251,16 @@ internal static unsafe class Elementwise
         int w = rank + 1;
         int n = size[0];
         int i0 = s[0], i1 = s[w], i2 = s[2 * w], i3 = s[3 * w];
+        if (r == 1 && n >= 2 * ChunkElements)
+        {
+            // One long row (contiguous operands): split it into fixed chunks on the worker pool.
+            fixed (TRow* p = &row)
+            {
+                var chunks = new RowChunks<TRow> { Row = p, S0 = i0, S1 = i1, S2 = i2, S3 = i3 };
+                WorkerPool.ForChunks(n, ChunkElements, ref chunks);
+            }
+            return;
+        }
         Span<int> counter = stackalloc int[r];
         counter.Clear();
         int o0 = 0, o1 = 0, o2 = 0, o3 = 0;

@@ -10,6 +10,12 @@ internal interface IWorkItem
     void Execute(int index);
 }
 
+/// <summary>Work on a range of elements, for <see cref="WorkerPool.ForChunks{T}"/>; unmanaged like <see cref="IWorkItem"/>.</summary>
+internal interface IRangeWork
+{
+    void Execute(int start, int count);
+}
+
 /// <summary>
 /// The one persistent pool of worker threads behind every parallel kernel. <see cref="Run{T}"/> executes
 /// tasks 0..tasks-1 with the calling thread taking part and returns when all are done. Workers spin briefly
@@ -18,8 +24,12 @@ internal interface IWorkItem
 /// </summary>
 internal static unsafe class WorkerPool
 {
-    // About the time a parked thread takes to wake: spinning longer than this costs more CPU than it saves.
-    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000;
+    // How long an idle worker spins before it parks. A training step alternates parallel GEMMs with short
+    // single-threaded stretches (loss, element-wise work, optimizer bookkeeping) of tens to hundreds of
+    // microseconds; a worker parked in between needs 10-50 µs to wake (a futex round trip, more under a
+    // hypervisor), which on a 2-core machine cost more than the second thread gained (2 threads trained the
+    // MLP slower than 1). Half a millisecond covers those gaps; OpenMP runtimes spin far longer by default.
+    private static readonly long SpinTicks = Stopwatch.Frequency / 2_000;
 
     private static delegate*<void*, int, void> body;
     private static void* context;
@@ -43,6 +53,38 @@ internal static unsafe class WorkerPool
     }
 
     private static void Invoke<T>(void* ctx, int index) where T : unmanaged, IWorkItem => ((T*)ctx)->Execute(index);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> over [0, <paramref name="length"/>) in chunks of <paramref name="chunk"/>
+    /// elements (the last one shorter), in parallel when there is more than one chunk. The chunks depend only
+    /// on the length, never on the thread count, so element-wise work splits without changing any result.
+    /// </summary>
+    public static void ForChunks<T>(int length, int chunk, ref T work) where T : unmanaged, IRangeWork
+    {
+        int chunks = (int)(((long)length + chunk - 1) / chunk);
+        if (chunks <= 1 || Threads.Count <= 1)
+        {
+            work.Execute(0, length);
+            return;
+        }
+        fixed (T* p = &work)
+        {
+            var job = new ChunkJob<T> { Work = p, Length = length, Chunk = chunk };
+            Run(chunks, ref job);
+        }
+    }
+
+    private struct ChunkJob<T> : IWorkItem where T : unmanaged, IRangeWork
+    {
+        public T* Work;
+        public int Length, Chunk;
+
+        public readonly void Execute(int index)
+        {
+            int start = index * Chunk;
+            Work->Execute(start, Math.Min(Chunk, Length - start));
+        }
+    }
 
     /// <summary>Runs fn(ctx, i) for i in [0, tasks) and waits for all of them.</summary>
     public static void Run(int tasks, delegate*<void*, int, void> fn, void* ctx)
@@ -71,8 +113,15 @@ internal static unsafe class WorkerPool
             for (int w = 0; w < threads - 1; w++) workers[w].Wake();
 
             Participate(gen);
+            // The remaining tasks are running on other threads right now: spin rather than yield (a yield is a
+            // system call); only if they take long, as when more threads than cores are busy, start yielding.
+            long waitStart = Stopwatch.GetTimestamp();
             var spin = new SpinWait();
-            while (Volatile.Read(ref completed) != tasks) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref completed) != tasks)
+            {
+                if (Stopwatch.GetTimestamp() - waitStart < SpinTicks) Thread.SpinWait(1);
+                else spin.SpinOnce(sleep1Threshold: -1);
+            }
             failure?.Throw();
         }
         finally

@@ -222,14 +222,14 @@ public partial class Tensor
         return strides;
     }
 
-    internal Tensor Map<TOp>(TOp op) where TOp : struct, IUnaryOperator
+    internal Tensor Map<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator
     {
         var result = new Tensor(Shape);
         Elementwise.Unary(op, ShapeSpan, Span, StridesArray, result.Data, result.StridesArray);
         return result;
     }
 
-    internal static Tensor Zip<TOp>(Tensor a, Tensor b, TOp op, string name) where TOp : struct, IBinaryOperator
+    internal static Tensor Zip<TOp>(Tensor a, Tensor b, TOp op, string name) where TOp : unmanaged, IBinaryOperator
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);

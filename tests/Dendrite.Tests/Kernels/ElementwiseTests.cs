@@ -19,7 +19,7 @@ public class ElementwiseTests
                         (float.IsNaN(expected[i]) && float.IsNaN(actual[i])), $"{what}[{i}]: {expected[i]} vs {actual[i]}");
     }
 
-    private static void CheckUnary<TOp>(TOp op) where TOp : struct, IUnaryOperator
+    private static void CheckUnary<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator
     {
         foreach (int n in new[] { 1, 7, 8, 9, 16, 31, 100 })
         {
@@ -30,7 +30,7 @@ public class ElementwiseTests
         }
     }
 
-    private static void CheckBinary<TOp>(TOp op) where TOp : struct, IBinaryOperator
+    private static void CheckBinary<TOp>(TOp op) where TOp : unmanaged, IBinaryOperator
     {
         foreach (int n in new[] { 1, 7, 8, 9, 16, 31, 100 })
         {

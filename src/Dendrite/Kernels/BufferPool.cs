@@ -3,7 +3,7 @@ namespace Dendrite.Kernels;
 /// <summary>
 /// Recycles float arrays by exact length. Training repeats the same shapes every step, so after the first
 /// step every intermediate buffer comes from here instead of the garbage collector. Arrays handed out are
-/// zero-filled. The pool holds at most <see cref="CapacityBytes"/>; beyond that returned arrays are left
+/// zero-filled unless the caller will overwrite every element anyway. The pool holds at most <see cref="CapacityBytes"/>; beyond that returned arrays are left
 /// to the GC. Thread-safe (tensors may be released on any thread).
 /// </summary>
 internal static class BufferPool
@@ -14,8 +14,11 @@ internal static class BufferPool
     private static readonly Lock Gate = new();
     private static long pooledBytes;
 
-    /// <summary>A zero-filled array of exactly <paramref name="length"/> elements.</summary>
-    public static float[] Rent(int length)
+    /// <summary>
+    /// An array of exactly <paramref name="length"/> elements, zero-filled unless <paramref name="clear"/> is
+    /// false (then a recycled array keeps its old contents, and the caller must write every element).
+    /// </summary>
+    public static float[] Rent(int length, bool clear = true)
     {
         if (length == 0) return [];
         float[]? array = null;
@@ -28,7 +31,7 @@ internal static class BufferPool
             }
         }
         if (array is null) return new float[length];
-        Array.Clear(array);
+        if (clear) Array.Clear(array);
         return array;
     }
 

@@ -224,7 +224,7 @@ public partial class Tensor
 
     internal Tensor Map<TOp>(TOp op) where TOp : unmanaged, IUnaryOperator
     {
-        var result = new Tensor(Shape);
+        var result = Uninitialized(Shape);
         Elementwise.Unary(op, ShapeSpan, Span, StridesArray, result.Data, result.StridesArray);
         return result;
     }
@@ -234,7 +234,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var shape = a.Shape == b.Shape ? a.Shape : Shape.Broadcast(a.Shape, b.Shape, name);
-        var result = new Tensor(shape);
+        var result = Uninitialized(shape);
         Elementwise.Binary(op, shape.AsSpan(), a.Span, a.BroadcastStrides(shape), b.Span, b.BroadcastStrides(shape),
             result.Data, result.StridesArray);
         return result;

@@ -102,7 +102,7 @@ public partial class Tensor
         int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
         var x = input.ContiguousNoGrad();
         var w = weight.ContiguousNoGrad();
-        var result = new Tensor(new Shape(n, outFeatures));
+        var result = Uninitialized(new Shape(n, outFeatures));
         if (n > 0)
         {
             ReadOnlySpan<float> b = bias is null ? default : bias.ContiguousNoGrad().Span[..outFeatures];

@@ -26,6 +26,12 @@ public partial class Tensor
         StridesArray = shape.ContiguousStrides();
     }
 
+    /// <summary>
+    /// A contiguous tensor whose elements the caller's kernel overwrites, every one of them: inside a
+    /// <see cref="TensorScope"/> its recycled buffer is not cleared first (a pass over memory saved).
+    /// </summary>
+    internal static Tensor Uninitialized(Shape shape) => new(shape, Storage.Allocate(shape.Numel, zeroed: false));
+
     /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
     internal Tensor(Shape shape, Storage storage)
     {

@@ -16,21 +16,21 @@ public sealed class LinearBackward(Tensor input, Tensor weight, Tensor? bias) : 
         Tensor? dx = null, dw = null, db = null;
         if (NeedsGrad(0))
         {
-            dx = Tensor.Zeros(input.Shape);
+            dx = Tensor.Uninitialized(input.Shape);
             var w = weight.ContiguousNoGrad();
             Gemm.Sgemm(false, false, n, inFeatures, outFeatures, 1f, g.Span, outFeatures, w.Span, inFeatures,
                 0f, dx.Span, inFeatures);
         }
         if (NeedsGrad(1))
         {
-            dw = Tensor.Zeros(weight.Shape);
+            dw = Tensor.Uninitialized(weight.Shape);
             var x = input.ContiguousNoGrad();
             Gemm.Sgemm(true, false, outFeatures, inFeatures, n, 1f, g.Span, outFeatures, x.Span, inFeatures,
                 0f, dw.Span, inFeatures);
         }
         if (NeedsGrad(2))
         {
-            db = Tensor.Zeros(outFeatures);
+            db = Tensor.Uninitialized(new Shape(outFeatures));
             Reduce.Sum(g.Span, 1, n, outFeatures, db.Span);
         }
         return [dx, dw, db];

@@ -55,6 +55,43 @@ public class GemmTests
         }
     }
 
+    public static TheoryData<bool, bool, bool, int> MatrixVectorCases()
+    {
+        var data = new TheoryData<bool, bool, bool, int>();
+        foreach (bool rowVector in new[] { true, false })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (int k in new[] { 1, 5, 17, 255, 257, 1000, 1025 })
+                        data.Add(ta, tb, rowVector, k);
+        return data;
+    }
+
+    /// <summary>
+    /// m = 1 (C a row) and n = 1 (C a column) in every transpose case, on strided views, over depths that
+    /// leave every tail of the vector kernels, and lengths that leave partial row groups and column blocks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MatrixVectorCases))]
+    public void MatrixVectorMatchesReference(bool transA, bool transB, bool rowVector, int k)
+    {
+        foreach (int len in new[] { 1, 3, 37, 300 })
+        {
+            int m = rowVector ? 1 : len, n = rowVector ? len : 1;
+            Check(transA, transB, m, n, k, 1f, 0f, 3, bias: false, relu: false, seed: len + k);
+            Check(transA, transB, m, n, k, 0.5f, -1.25f, 2, bias: true, relu: true, seed: 2 * len + k);
+            bool saved = Gemm.ForcePortable;
+            try
+            {
+                Gemm.ForcePortable = true;
+                Check(transA, transB, m, n, k, 1f, 1f, 1, bias: true, relu: false, seed: 3 * len + k);
+            }
+            finally
+            {
+                Gemm.ForcePortable = saved;
+            }
+        }
+    }
+
     [Fact]
     public void BetaZeroIgnoresNaNInC()
     {
@@ -120,6 +157,14 @@ public class GemmTests
     [InlineData(false, true, 700, 203, 310)]
     [InlineData(true, false, 129, 517, 800)]
     [InlineData(true, true, 517, 129, 257)]
+    [InlineData(false, false, 1, 1037, 301)]
+    [InlineData(false, true, 1, 1037, 301)]
+    [InlineData(true, false, 1, 1037, 301)]
+    [InlineData(true, true, 1, 1037, 301)]
+    [InlineData(false, false, 1037, 1, 301)]
+    [InlineData(false, true, 1037, 1, 301)]
+    [InlineData(true, false, 1037, 1, 301)]
+    [InlineData(true, true, 1037, 1, 301)]
     public void BitwiseIdenticalForAnyThreadCount(bool transA, bool transB, int m, int n, int k)
     {
         int savedThreads = Threads.Count;

@@ -134,12 +134,11 @@ internal static unsafe class Gemm
     /// <summary>m = 1 or n = 1: one matrix-vector product over the matrix operand as it is stored.</summary>
     private static void MatrixVector(in Args g)
     {
-        var buf = Buffers.Current;
         var e = new Gemv.Epilogue { Alpha = g.Alpha, Beta = g.Beta, Bias = g.Bias, Relu = g.Relu };
         if (g.M == 1)
         {
             // C is a row: y = op(B)ᵀ·a with the bias along it.
-            float* x = g.TransA ? Gather(buf.Vector(g.K), g.A, g.Lda, g.K) : g.A;
+            float* x = g.TransA ? Gather(Buffers.Current.Vector(g.K), g.A, g.Lda, g.K) : g.A;
             e.BiasStride = 1;
             if (g.TransB) Gemv.Rows(g.B, g.Ldb, g.N, g.K, x, g.C, 1, in e, g.Avx);
             else Gemv.Columns(g.B, g.Ldb, g.N, g.K, x, g.C, 1, in e, g.Avx);
@@ -147,7 +146,7 @@ internal static unsafe class Gemm
         else
         {
             // C is a column: y = op(A)·b; its one bias element is shared by every row.
-            float* v = g.TransB ? g.B : Gather(buf.Vector(g.K), g.B, g.Ldb, g.K);
+            float* v = g.TransB ? g.B : Gather(Buffers.Current.Vector(g.K), g.B, g.Ldb, g.K);
             e.BiasStride = 0;
             if (!g.TransA) Gemv.Rows(g.A, g.Lda, g.M, g.K, v, g.C, g.Ldc, in e, g.Avx);
             else Gemv.Columns(g.A, g.Lda, g.M, g.K, v, g.C, g.Ldc, in e, g.Avx);

@@ -54,15 +54,21 @@ internal static unsafe class Gemv
         int units = (len + unit - 1) / unit;
         int threads = (long)len * k >= ParallelMinElements ? Threads.Count : 1;
         int tasks = Math.Min(Math.Min(threads, units), MaxTasks);
-        int* claimed = stackalloc int[tasks];
-        new Span<int>(claimed, tasks).Clear();
         var job = new Job
         {
             M = m, X = x, Y = y, Ldm = ldm, IncY = incY, Len = len, K = k, E = e, ByRows = byRows, Avx = avx,
-            Unit = unit, Units = units, Tasks = tasks, Claimed = claimed, Caller = Environment.CurrentManagedThreadId,
+            Unit = unit, Units = units, Tasks = tasks,
         };
-        if (tasks == 1) job.Slice(0);
-        else WorkerPool.Run(tasks, ref job);
+        if (tasks == 1)
+        {
+            job.Slice(0);
+            return;
+        }
+        int* claimed = stackalloc int[tasks];
+        new Span<int>(claimed, tasks).Clear();
+        job.Claimed = claimed;
+        job.Caller = Environment.CurrentManagedThreadId;
+        WorkerPool.Run(tasks, ref job);
     }
 
     /// <summary>

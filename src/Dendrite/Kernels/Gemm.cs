@@ -31,6 +31,8 @@ internal static unsafe class Gemm
     private const int NC = 4080;
     // Below this m·n·k, packing costs more than it saves.
     private const long DirectMaxVolume = 24 * 24 * 24;
+    // Up to this many rows, op(A)·Bᵀ runs as matrix-vector products (Gemv.RowsBatch), which beat packing.
+    private const int SmallBatchMaxRows = 4;
     // Below this 2·m·n·k, waking a worker costs more than it saves.
     private const long ParallelMinFlops = 3_000_000;
 
@@ -75,6 +77,13 @@ internal static unsafe class Gemm
             };
             if (k == 0 || alpha == 0f) ScaleOnly(in g);
             else if (m == 1 || n == 1) MatrixVector(in g);
+            else if (m <= SmallBatchMaxRows && !transA && transB && (long)m * n * k > DirectMaxVolume)
+            {
+                // A few rows times Bᵀ (small-batch inference through a Linear layer): packing B would cost
+                // more than the product, whose 6-row tiles would be mostly padding.
+                var e = new Gemv.Epilogue { Alpha = alpha, Beta = beta, Bias = g.Bias, BiasStride = 1, Relu = relu };
+                Gemv.RowsBatch(pb, ldb, n, k, pa, lda, m, pc, ldc, in e, g.Avx);
+            }
             else if ((long)m * n * k <= DirectMaxVolume) Direct(in g);
             else Packed(in g);
         }

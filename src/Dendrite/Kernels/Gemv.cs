@@ -7,7 +7,7 @@ namespace Dendrite.Kernels;
 
 /// <summary>
 /// Matrix-vector products, the m = 1 and n = 1 cases of <see cref="Gemm"/> (batch-1 inference is one per
-/// layer): y[i·incY] = act(α·Σ_p M(i, p)·x[p] + β·y[i·incY] + bias[i·biasStride]) for i in [0, len).
+/// layer) and op(A)·Bᵀ for a few rows of A: y[i·incY] = act(α·Σ_p M(i, p)·x[p] + β·y[i·incY] + bias[i·biasStride]) for i in [0, len).
 /// <see cref="Rows"/> takes M(i, p) = m[i·ldm + p] (each output is a dot product with a contiguous row);
 /// <see cref="Columns"/> takes M(i, p) = m[p·ldm + i] (the matrix is streamed row by row into a block of
 /// outputs held in registers). Either way the matrix is read exactly once, with no packing.
@@ -41,23 +41,33 @@ internal static unsafe class Gemv
 
     /// <summary>y[i·incY] from the dot product of row i of m (stride ldm) with x, for i in [0, len).</summary>
     public static void Rows(float* m, nint ldm, int len, int k, float* x, float* y, nint incY, in Epilogue e, bool avx)
-        => Run(true, m, ldm, len, k, x, y, incY, in e, avx);
+        => Run(true, m, ldm, len, k, x, 0, 1, y, 0, incY, in e, avx);
+
+    /// <summary>
+    /// <see cref="Rows"/> for <paramref name="vectors"/> vectors at once (x_r = x + r·ldx into y_r = y + r·ldy,
+    /// incY 1): C = X·Mᵀ for a handful of rows X, as in small-batch inference. Each group of rows of m is
+    /// loaded once and reused from L1 for every vector, and every output gets exactly the arithmetic that
+    /// <see cref="Rows"/> gives it, so a row's result does not depend on the batch around it.
+    /// </summary>
+    public static void RowsBatch(float* m, nint ldm, int len, int k, float* x, nint ldx, int vectors, float* y,
+        nint ldy, in Epilogue e, bool avx)
+        => Run(true, m, ldm, len, k, x, ldx, vectors, y, ldy, 1, in e, avx);
 
     /// <summary>y[i·incY] = Σ_p x[p]·m[p·ldm + i], for i in [0, len).</summary>
     public static void Columns(float* m, nint ldm, int len, int k, float* x, float* y, nint incY, in Epilogue e, bool avx)
-        => Run(false, m, ldm, len, k, x, y, incY, in e, avx);
+        => Run(false, m, ldm, len, k, x, 0, 1, y, 0, incY, in e, avx);
 
-    private static void Run(bool byRows, float* m, nint ldm, int len, int k, float* x, float* y, nint incY,
-        in Epilogue e, bool avx)
+    private static void Run(bool byRows, float* m, nint ldm, int len, int k, float* x, nint ldx, int vectors,
+        float* y, nint ldy, nint incY, in Epilogue e, bool avx)
     {
         int unit = byRows ? RowUnit : ColumnUnit;
         int units = (len + unit - 1) / unit;
-        int threads = (long)len * k >= ParallelMinElements ? Threads.Count : 1;
+        int threads = (long)len * k * vectors >= ParallelMinElements ? Threads.Count : 1;
         int tasks = Math.Min(Math.Min(threads, units), MaxTasks);
         var job = new Job
         {
             M = m, X = x, Y = y, Ldm = ldm, IncY = incY, Len = len, K = k, E = e, ByRows = byRows, Avx = avx,
-            Unit = unit, Units = units, Tasks = tasks,
+            Ldx = ldx, Ldy = ldy, Vectors = vectors, Unit = unit, Units = units, Tasks = tasks,
         };
         if (tasks == 1)
         {
@@ -80,8 +90,8 @@ internal static unsafe class Gemv
     private struct Job : IWorkItem
     {
         public float* M, X, Y;
-        public nint Ldm, IncY;
-        public int Len, K, Unit, Units, Tasks, Caller;
+        public nint Ldm, IncY, Ldx, Ldy;
+        public int Len, K, Vectors, Unit, Units, Tasks, Caller;
         public int* Claimed;
         public Epilogue E;
         public bool ByRows, Avx;
@@ -114,8 +124,8 @@ internal static unsafe class Gemv
             int i0 = u0 * Unit, i1 = Math.Min(Len, u1 * Unit);
             if (ByRows)
             {
-                if (Avx) RowsAvx(M, Ldm, i0, i1, K, X, Y, IncY, in E);
-                else RowsPortable(M, Ldm, i0, i1, K, X, Y, IncY, in E);
+                if (Avx) RowsAvx(M, Ldm, i0, i1, K, X, Ldx, Vectors, Y, Ldy, IncY, in E);
+                else RowsPortable(M, Ldm, i0, i1, K, X, Ldx, Vectors, Y, Ldy, IncY, in E);
             }
             else
             {
@@ -148,8 +158,8 @@ internal static unsafe class Gemv
     /// an 8-element step, a fixed-order horizontal sum, scalar FMAs for the rest) never depends on the group.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowsAvx(float* m, nint ldm, int i0, int i1, int k, float* x, float* y, nint incY,
-        in Epilogue e)
+    private static void RowsAvx(float* m, nint ldm, int i0, int i1, int k, float* xs, nint ldx, int vectors,
+        float* ys, nint ldy, nint incY, in Epilogue e)
     {
         float* acc = stackalloc float[RowUnit];
         for (int i = i0; i < i1; i += RowUnit)
@@ -159,45 +169,49 @@ internal static unsafe class Gemv
             float* r1 = m + (i + Math.Min(1, count - 1)) * ldm;
             float* r2 = m + (i + Math.Min(2, count - 1)) * ldm;
             float* r3 = m + (i + Math.Min(3, count - 1)) * ldm;
-            Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
-            Vector256<float> a2 = default, b2 = default, a3 = default, b3 = default;
-            int p = 0;
-            for (; p <= k - 16; p += 16)
+            for (int v = 0; v < vectors; v++)
             {
-                var x0 = Avx.LoadVector256(x + p);
-                var x1 = Avx.LoadVector256(x + p + 8);
-                a0 = Fma.MultiplyAdd(Avx.LoadVector256(r0 + p), x0, a0);
-                b0 = Fma.MultiplyAdd(Avx.LoadVector256(r0 + p + 8), x1, b0);
-                a1 = Fma.MultiplyAdd(Avx.LoadVector256(r1 + p), x0, a1);
-                b1 = Fma.MultiplyAdd(Avx.LoadVector256(r1 + p + 8), x1, b1);
-                a2 = Fma.MultiplyAdd(Avx.LoadVector256(r2 + p), x0, a2);
-                b2 = Fma.MultiplyAdd(Avx.LoadVector256(r2 + p + 8), x1, b2);
-                a3 = Fma.MultiplyAdd(Avx.LoadVector256(r3 + p), x0, a3);
-                b3 = Fma.MultiplyAdd(Avx.LoadVector256(r3 + p + 8), x1, b3);
+                float* x = xs + v * ldx;
+                Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
+                Vector256<float> a2 = default, b2 = default, a3 = default, b3 = default;
+                int p = 0;
+                for (; p <= k - 16; p += 16)
+                {
+                    var x0 = Avx.LoadVector256(x + p);
+                    var x1 = Avx.LoadVector256(x + p + 8);
+                    a0 = Fma.MultiplyAdd(Avx.LoadVector256(r0 + p), x0, a0);
+                    b0 = Fma.MultiplyAdd(Avx.LoadVector256(r0 + p + 8), x1, b0);
+                    a1 = Fma.MultiplyAdd(Avx.LoadVector256(r1 + p), x0, a1);
+                    b1 = Fma.MultiplyAdd(Avx.LoadVector256(r1 + p + 8), x1, b1);
+                    a2 = Fma.MultiplyAdd(Avx.LoadVector256(r2 + p), x0, a2);
+                    b2 = Fma.MultiplyAdd(Avx.LoadVector256(r2 + p + 8), x1, b2);
+                    a3 = Fma.MultiplyAdd(Avx.LoadVector256(r3 + p), x0, a3);
+                    b3 = Fma.MultiplyAdd(Avx.LoadVector256(r3 + p + 8), x1, b3);
+                }
+                if (p <= k - 8)
+                {
+                    var x0 = Avx.LoadVector256(x + p);
+                    a0 = Fma.MultiplyAdd(Avx.LoadVector256(r0 + p), x0, a0);
+                    a1 = Fma.MultiplyAdd(Avx.LoadVector256(r1 + p), x0, a1);
+                    a2 = Fma.MultiplyAdd(Avx.LoadVector256(r2 + p), x0, a2);
+                    a3 = Fma.MultiplyAdd(Avx.LoadVector256(r3 + p), x0, a3);
+                    p += 8;
+                }
+                float s0 = SumAvx(a0, b0), s1 = SumAvx(a1, b1), s2 = SumAvx(a2, b2), s3 = SumAvx(a3, b3);
+                for (; p < k; p++)
+                {
+                    float xp = x[p];
+                    s0 = MathF.FusedMultiplyAdd(r0[p], xp, s0);
+                    s1 = MathF.FusedMultiplyAdd(r1[p], xp, s1);
+                    s2 = MathF.FusedMultiplyAdd(r2[p], xp, s2);
+                    s3 = MathF.FusedMultiplyAdd(r3[p], xp, s3);
+                }
+                acc[0] = s0;
+                acc[1] = s1;
+                acc[2] = s2;
+                acc[3] = s3;
+                Finish(in e, acc, count, i, ys + v * ldy, incY);
             }
-            if (p <= k - 8)
-            {
-                var x0 = Avx.LoadVector256(x + p);
-                a0 = Fma.MultiplyAdd(Avx.LoadVector256(r0 + p), x0, a0);
-                a1 = Fma.MultiplyAdd(Avx.LoadVector256(r1 + p), x0, a1);
-                a2 = Fma.MultiplyAdd(Avx.LoadVector256(r2 + p), x0, a2);
-                a3 = Fma.MultiplyAdd(Avx.LoadVector256(r3 + p), x0, a3);
-                p += 8;
-            }
-            float s0 = SumAvx(a0, b0), s1 = SumAvx(a1, b1), s2 = SumAvx(a2, b2), s3 = SumAvx(a3, b3);
-            for (; p < k; p++)
-            {
-                float xp = x[p];
-                s0 = MathF.FusedMultiplyAdd(r0[p], xp, s0);
-                s1 = MathF.FusedMultiplyAdd(r1[p], xp, s1);
-                s2 = MathF.FusedMultiplyAdd(r2[p], xp, s2);
-                s3 = MathF.FusedMultiplyAdd(r3[p], xp, s3);
-            }
-            acc[0] = s0;
-            acc[1] = s1;
-            acc[2] = s2;
-            acc[3] = s3;
-            Finish(in e, acc, count, i, y, incY);
         }
     }
 
@@ -214,8 +228,8 @@ internal static unsafe class Gemv
 
     /// <summary><see cref="RowsAvx"/> with 4-lane vectors and separate multiply and add, for CPUs without AVX2/FMA.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowsPortable(float* m, nint ldm, int i0, int i1, int k, float* x, float* y, nint incY,
-        in Epilogue e)
+    private static void RowsPortable(float* m, nint ldm, int i0, int i1, int k, float* xs, nint ldx, int vectors,
+        float* ys, nint ldy, nint incY, in Epilogue e)
     {
         float* acc = stackalloc float[RowUnit];
         for (int i = i0; i < i1; i += RowUnit)
@@ -225,45 +239,49 @@ internal static unsafe class Gemv
             float* r1 = m + (i + Math.Min(1, count - 1)) * ldm;
             float* r2 = m + (i + Math.Min(2, count - 1)) * ldm;
             float* r3 = m + (i + Math.Min(3, count - 1)) * ldm;
-            Vector128<float> a0 = default, b0 = default, a1 = default, b1 = default;
-            Vector128<float> a2 = default, b2 = default, a3 = default, b3 = default;
-            int p = 0;
-            for (; p <= k - 8; p += 8)
+            for (int v = 0; v < vectors; v++)
             {
-                var x0 = Vector128.Load(x + p);
-                var x1 = Vector128.Load(x + p + 4);
-                a0 += Vector128.Load(r0 + p) * x0;
-                b0 += Vector128.Load(r0 + p + 4) * x1;
-                a1 += Vector128.Load(r1 + p) * x0;
-                b1 += Vector128.Load(r1 + p + 4) * x1;
-                a2 += Vector128.Load(r2 + p) * x0;
-                b2 += Vector128.Load(r2 + p + 4) * x1;
-                a3 += Vector128.Load(r3 + p) * x0;
-                b3 += Vector128.Load(r3 + p + 4) * x1;
+                float* x = xs + v * ldx;
+                Vector128<float> a0 = default, b0 = default, a1 = default, b1 = default;
+                Vector128<float> a2 = default, b2 = default, a3 = default, b3 = default;
+                int p = 0;
+                for (; p <= k - 8; p += 8)
+                {
+                    var x0 = Vector128.Load(x + p);
+                    var x1 = Vector128.Load(x + p + 4);
+                    a0 += Vector128.Load(r0 + p) * x0;
+                    b0 += Vector128.Load(r0 + p + 4) * x1;
+                    a1 += Vector128.Load(r1 + p) * x0;
+                    b1 += Vector128.Load(r1 + p + 4) * x1;
+                    a2 += Vector128.Load(r2 + p) * x0;
+                    b2 += Vector128.Load(r2 + p + 4) * x1;
+                    a3 += Vector128.Load(r3 + p) * x0;
+                    b3 += Vector128.Load(r3 + p + 4) * x1;
+                }
+                if (p <= k - 4)
+                {
+                    var x0 = Vector128.Load(x + p);
+                    a0 += Vector128.Load(r0 + p) * x0;
+                    a1 += Vector128.Load(r1 + p) * x0;
+                    a2 += Vector128.Load(r2 + p) * x0;
+                    a3 += Vector128.Load(r3 + p) * x0;
+                    p += 4;
+                }
+                float s0 = SumPortable(a0, b0), s1 = SumPortable(a1, b1), s2 = SumPortable(a2, b2), s3 = SumPortable(a3, b3);
+                for (; p < k; p++)
+                {
+                    float xp = x[p];
+                    s0 += r0[p] * xp;
+                    s1 += r1[p] * xp;
+                    s2 += r2[p] * xp;
+                    s3 += r3[p] * xp;
+                }
+                acc[0] = s0;
+                acc[1] = s1;
+                acc[2] = s2;
+                acc[3] = s3;
+                Finish(in e, acc, count, i, ys + v * ldy, incY);
             }
-            if (p <= k - 4)
-            {
-                var x0 = Vector128.Load(x + p);
-                a0 += Vector128.Load(r0 + p) * x0;
-                a1 += Vector128.Load(r1 + p) * x0;
-                a2 += Vector128.Load(r2 + p) * x0;
-                a3 += Vector128.Load(r3 + p) * x0;
-                p += 4;
-            }
-            float s0 = SumPortable(a0, b0), s1 = SumPortable(a1, b1), s2 = SumPortable(a2, b2), s3 = SumPortable(a3, b3);
-            for (; p < k; p++)
-            {
-                float xp = x[p];
-                s0 += r0[p] * xp;
-                s1 += r1[p] * xp;
-                s2 += r2[p] * xp;
-                s3 += r3[p] * xp;
-            }
-            acc[0] = s0;
-            acc[1] = s1;
-            acc[2] = s2;
-            acc[3] = s3;
-            Finish(in e, acc, count, i, y, incY);
         }
     }
 

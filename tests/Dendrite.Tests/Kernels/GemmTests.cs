@@ -22,6 +22,7 @@ public class GemmTests
             (255, 257, 17), (257, 255, 1000), (17, 1000, 255), (1000, 17, 257), (255, 257, 257),
             (1025, 5, 1000), (5, 1025, 1000), (1, 1025, 1000), (1000, 1, 1025), (1, 1, 1025),
             (257, 1025, 5), (1025, 1, 5), (1, 257, 255), (255, 1, 257), (17, 17, 1025),
+            (2, 257, 1000), (3, 1025, 17), (4, 37, 1025), (4, 5, 1000),
         ]);
         foreach (var (m, n, k) in shapes)
             foreach (bool ta in new[] { false, true })
@@ -89,6 +90,40 @@ public class GemmTests
             {
                 Gemm.ForcePortable = saved;
             }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SmallBatchRowsMatchSingleRows(bool portable)
+    {
+        // Up to four rows times Bᵀ run as matrix-vector products: each row of C comes out exactly as the
+        // same row multiplied alone would, so an inference result does not depend on the batch around it.
+        bool saved = Gemm.ForcePortable;
+        try
+        {
+            Gemm.ForcePortable = portable;
+            var rng = new Random(9);
+            int n = 301, k = 517;
+            var a = RandomArray(rng, 4 * k);
+            var b = RandomArray(rng, n * k);
+            var bias = RandomArray(rng, n);
+            foreach (int m in new[] { 2, 3, 4 })
+            {
+                var c = new float[m * n];
+                Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n, bias, relu: true);
+                for (int i = 0; i < m; i++)
+                {
+                    var row = new float[n];
+                    Gemm.Sgemm(false, true, 1, n, k, 1f, a.AsSpan(i * k, k), k, b, k, 0f, row, n, bias, relu: true);
+                    Assert.True(row.AsSpan().SequenceEqual(c.AsSpan(i * n, n)), $"m={m} row {i}");
+                }
+            }
+        }
+        finally
+        {
+            Gemm.ForcePortable = saved;
         }
     }
 
@@ -165,6 +200,7 @@ public class GemmTests
     [InlineData(false, true, 1037, 1, 301)]
     [InlineData(true, false, 1037, 1, 301)]
     [InlineData(true, true, 1037, 1, 301)]
+    [InlineData(false, true, 3, 1037, 301)]
     public void BitwiseIdenticalForAnyThreadCount(bool transA, bool transB, int m, int n, int k)
     {
         int savedThreads = Threads.Count;

@@ -31,6 +31,8 @@ internal static unsafe class Gemm
     private const int NC = 4080;
     // Below this m·n·k, packing costs more than it saves.
     private const long DirectMaxVolume = 24 * 24 * 24;
+    // Up to this many rows, op(A)·Bᵀ runs as matrix-vector products (Gemv.RowsBatch), which beat packing.
+    private const int SmallBatchMaxRows = 4;
     // Below this 2·m·n·k, waking a worker costs more than it saves.
     private const long ParallelMinFlops = 3_000_000;
 
@@ -74,7 +76,15 @@ internal static unsafe class Gemm
                 TransA = transA, TransB = transB, Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2,
             };
             if (k == 0 || alpha == 0f) ScaleOnly(in g);
-            else if (m == 1 || n == 1 || (long)m * n * k <= DirectMaxVolume) Direct(in g);
+            else if (m == 1 || n == 1) MatrixVector(in g);
+            else if (m <= SmallBatchMaxRows && !transA && transB && (long)m * n * k > DirectMaxVolume)
+            {
+                // A few rows times Bᵀ (small-batch inference through a Linear layer): packing B would cost
+                // more than the product, whose 6-row tiles would be mostly padding.
+                var e = new Gemv.Epilogue { Alpha = alpha, Beta = beta, Bias = g.Bias, BiasStride = 1, Relu = relu };
+                Gemv.RowsBatch(pb, ldb, n, k, pa, lda, m, pc, ldc, in e, g.Avx);
+            }
+            else if ((long)m * n * k <= DirectMaxVolume) Direct(in g);
             else Packed(in g);
         }
     }
@@ -130,30 +140,32 @@ internal static unsafe class Gemm
 
     // ---- Unpacked path: matrix-vector and tiny products ----------------------------------------------
 
+    /// <summary>m = 1 or n = 1: one matrix-vector product over the matrix operand as it is stored.</summary>
+    private static void MatrixVector(in Args g)
+    {
+        var e = new Gemv.Epilogue { Alpha = g.Alpha, Beta = g.Beta, Bias = g.Bias, Relu = g.Relu };
+        if (g.M == 1)
+        {
+            // C is a row: y = op(B)ᵀ·a with the bias along it.
+            float* x = g.TransA ? Gather(Buffers.Current.Vector(g.K), g.A, g.Lda, g.K) : g.A;
+            e.BiasStride = 1;
+            if (g.TransB) Gemv.Rows(g.B, g.Ldb, g.N, g.K, x, g.C, 1, in e, g.Avx);
+            else Gemv.Columns(g.B, g.Ldb, g.N, g.K, x, g.C, 1, in e, g.Avx);
+        }
+        else
+        {
+            // C is a column: y = op(A)·b; its one bias element is shared by every row.
+            float* v = g.TransB ? g.B : Gather(Buffers.Current.Vector(g.K), g.B, g.Ldb, g.K);
+            e.BiasStride = 0;
+            if (!g.TransA) Gemv.Rows(g.A, g.Lda, g.M, g.K, v, g.C, g.Ldc, in e, g.Avx);
+            else Gemv.Columns(g.A, g.Lda, g.M, g.K, v, g.C, g.Ldc, in e, g.Avx);
+        }
+    }
+
     private static void Direct(in Args g)
     {
         var buf = Buffers.Current;
         int m = g.M, n = g.N, k = g.K;
-        if (n == 1 && m > 1)
-        {
-            // C is a column: dot products of op(A)'s rows with op(B)'s column.
-            float* v = g.TransB ? g.B : Gather(buf.Vector(k), g.B, g.Ldb, k);
-            float* y = buf.Row(m);
-            if (!g.TransA)
-            {
-                for (int i = 0; i < m; i++) y[i] = Dot(g.A + (nint)i * g.Lda, v, k);
-            }
-            else
-            {
-                // A is stored k×m: accumulate scaled rows of it instead of gathering strided columns.
-                new Span<float>(y, m).Clear();
-                for (int p = 0; p < k; p++) Axpy(y, g.A + (nint)p * g.Lda, v[p], m);
-            }
-            // The column has one bias element, shared by every row.
-            FinishRow(in g, g.C, g.Ldc, y, m, g.Bias, 0);
-            return;
-        }
-
         float* acc = buf.Row(n);
         for (int i = 0; i < m; i++)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dendrite.Autograd;
 using Dendrite.NN.Layers;
 using Dendrite.Tensors;
 
@@ -17,7 +18,21 @@ public static class Functional
     /// <paramref name="weight"/> is [out, in], <paramref name="bias"/> is [out] or null; y is [..., out].
     /// The leading dimensions are folded into one so the product is a single GEMM that reads Wᵀ in place.
     /// </summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Linear(input, weight, bias, relu: false);
+
+    /// <summary>
+    /// relu(Linear(x)). With no gradient to record (inference) the ReLU runs in the GEMM's epilogue, which
+    /// saves a tensor and a pass over it; otherwise it is the two ops, so that backward works as usual.
+    /// </summary>
+    internal static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        bool record = GradMode.IsEnabled && (input.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false));
+        return record ? Linear(input, weight, bias).Relu() : Linear(input, weight, bias, relu: true);
+    }
+
+    private static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
@@ -31,7 +46,7 @@ public static class Functional
             throw new ArgumentException($"Linear: the bias must have shape [{outFeatures}] to match the weight {weight.Shape}, got {bias.Shape}");
 
         var rows = input.Rank == 2 ? input : input.Reshape(-1, inFeatures);
-        var y = Tensor.Linear(rows, weight, bias);
+        var y = Tensor.Linear(rows, weight, bias, relu);
         if (input.Rank == 2) return y;
         var outShape = input.Shape.ToArray();
         outShape[^1] = outFeatures;

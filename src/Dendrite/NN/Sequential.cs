@@ -1,3 +1,4 @@
+using Dendrite.NN.Layers;
 using Dendrite.Tensors;
 
 namespace Dendrite.NN;
@@ -30,7 +31,18 @@ public sealed class Sequential : Module
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Forward(x);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            // Linear then ReLU is one GEMM with the ReLU in its epilogue when no gradient is recorded: batch-1
+            // inference pays per op, and the separate ReLU would add a tensor and a pass over it.
+            if (layers[i] is Linear linear && i + 1 < layers.Count && layers[i + 1] is ReLU)
+            {
+                x = Functional.LinearRelu(x, linear.Weight, linear.Bias);
+                i++;
+                continue;
+            }
+            x = layers[i].Forward(x);
+        }
         return x;
     }
 }

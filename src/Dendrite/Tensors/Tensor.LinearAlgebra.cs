@@ -97,7 +97,14 @@ public partial class Tensor
     /// the bias in its epilogue. The fused backward (<see cref="LinearBackward"/>) writes dW in W's own
     /// layout, so neither pass makes transposed copies.
     /// </summary>
-    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias) => Linear(input, weight, bias, relu: false);
+
+    /// <summary>
+    /// <see cref="Linear(Tensor, Tensor, Tensor?)"/>, with ReLU applied in the GEMM's epilogue when
+    /// <paramref name="relu"/> is set; there is no fused backward, so the caller uses that only when no
+    /// gradient is recorded.
+    /// </summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool relu)
     {
         int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
         var x = input.ContiguousNoGrad();
@@ -107,9 +114,10 @@ public partial class Tensor
         {
             ReadOnlySpan<float> b = bias is null ? default : bias.ContiguousNoGrad().Span[..outFeatures];
             Gemm.Sgemm(false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures,
-                0f, result.Data, outFeatures, b, relu: false);
+                0f, result.Data, outFeatures, b, relu);
         }
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        if (record && relu) throw new InvalidOperationException("Linear: a fused ReLU has no backward; apply Relu() separately");
         return record ? result.WithGradFn(new LinearBackward(input, weight, bias)) : result;
     }
 }

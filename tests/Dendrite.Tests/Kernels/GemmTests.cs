@@ -22,6 +22,7 @@ public class GemmTests
             (255, 257, 17), (257, 255, 1000), (17, 1000, 255), (1000, 17, 257), (255, 257, 257),
             (1025, 5, 1000), (5, 1025, 1000), (1, 1025, 1000), (1000, 1, 1025), (1, 1, 1025),
             (257, 1025, 5), (1025, 1, 5), (1, 257, 255), (255, 1, 257), (17, 17, 1025),
+            (2, 257, 1000), (3, 1025, 17), (4, 37, 1025), (4, 5, 1000),
         ]);
         foreach (var (m, n, k) in shapes)
             foreach (bool ta in new[] { false, true })
@@ -52,6 +53,77 @@ public class GemmTests
             Check(transA, transB, 1, 40, 33, alpha, beta, 1, false, false, 2);
             Check(transA, transB, 40, 1, 33, alpha, beta, 1, false, false, 3);
             Check(transA, transB, 4, 4, 4, alpha, beta, 0, false, false, 4);
+        }
+    }
+
+    public static TheoryData<bool, bool, bool, int> MatrixVectorCases()
+    {
+        var data = new TheoryData<bool, bool, bool, int>();
+        foreach (bool rowVector in new[] { true, false })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (int k in new[] { 1, 5, 17, 255, 257, 1000, 1025 })
+                        data.Add(ta, tb, rowVector, k);
+        return data;
+    }
+
+    /// <summary>
+    /// m = 1 (C a row) and n = 1 (C a column) in every transpose case, on strided views, over depths that
+    /// leave every tail of the vector kernels, and lengths that leave partial row groups and column blocks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MatrixVectorCases))]
+    public void MatrixVectorMatchesReference(bool transA, bool transB, bool rowVector, int k)
+    {
+        foreach (int len in new[] { 1, 3, 37, 300 })
+        {
+            int m = rowVector ? 1 : len, n = rowVector ? len : 1;
+            Check(transA, transB, m, n, k, 1f, 0f, 3, bias: false, relu: false, seed: len + k);
+            Check(transA, transB, m, n, k, 0.5f, -1.25f, 2, bias: true, relu: true, seed: 2 * len + k);
+            bool saved = Gemm.ForcePortable;
+            try
+            {
+                Gemm.ForcePortable = true;
+                Check(transA, transB, m, n, k, 1f, 1f, 1, bias: true, relu: false, seed: 3 * len + k);
+            }
+            finally
+            {
+                Gemm.ForcePortable = saved;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SmallBatchRowsMatchSingleRows(bool portable)
+    {
+        // Up to four rows times Bᵀ run as matrix-vector products: each row of C comes out exactly as the
+        // same row multiplied alone would, so an inference result does not depend on the batch around it.
+        bool saved = Gemm.ForcePortable;
+        try
+        {
+            Gemm.ForcePortable = portable;
+            var rng = new Random(9);
+            int n = 301, k = 517;
+            var a = RandomArray(rng, 4 * k);
+            var b = RandomArray(rng, n * k);
+            var bias = RandomArray(rng, n);
+            foreach (int m in new[] { 2, 3, 4 })
+            {
+                var c = new float[m * n];
+                Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n, bias, relu: true);
+                for (int i = 0; i < m; i++)
+                {
+                    var row = new float[n];
+                    Gemm.Sgemm(false, true, 1, n, k, 1f, a.AsSpan(i * k, k), k, b, k, 0f, row, n, bias, relu: true);
+                    Assert.True(row.AsSpan().SequenceEqual(c.AsSpan(i * n, n)), $"m={m} row {i}");
+                }
+            }
+        }
+        finally
+        {
+            Gemm.ForcePortable = saved;
         }
     }
 
@@ -120,6 +192,15 @@ public class GemmTests
     [InlineData(false, true, 700, 203, 310)]
     [InlineData(true, false, 129, 517, 800)]
     [InlineData(true, true, 517, 129, 257)]
+    [InlineData(false, false, 1, 1037, 301)]
+    [InlineData(false, true, 1, 1037, 301)]
+    [InlineData(true, false, 1, 1037, 301)]
+    [InlineData(true, true, 1, 1037, 301)]
+    [InlineData(false, false, 1037, 1, 301)]
+    [InlineData(false, true, 1037, 1, 301)]
+    [InlineData(true, false, 1037, 1, 301)]
+    [InlineData(true, true, 1037, 1, 301)]
+    [InlineData(false, true, 3, 1037, 301)]
     public void BitwiseIdenticalForAnyThreadCount(bool transA, bool transB, int m, int n, int k)
     {
         int savedThreads = Threads.Count;

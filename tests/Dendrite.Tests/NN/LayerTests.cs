@@ -17,6 +17,40 @@ public class LayerTests
 
     // ----- Linear -----
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(64)]
+    public void SequentialLinearReLUFusionChangesNoResult(int batch)
+    {
+        // Sequential runs Linear→ReLU as one GEMM with a ReLU epilogue when nothing is recorded; the layers
+        // one by one are the reference, for row batches and for inputs with extra leading dimensions.
+        var model = Models.Mlp(37, [19, 16], 5, generator: new Generator(3));
+        foreach (var shape in new[] { new[] { batch, 37 }, new[] { 2, batch, 37 } })
+        {
+            var x = Tensor.Randn(new Generator((ulong)batch), shape);
+            Tensor Unfused()
+            {
+                var y = x;
+                for (int i = 0; i < model.Count; i++) y = model[i].Forward(y);
+                return y;
+            }
+            using (GradMode.NoGrad())
+                Assert.Equal(Unfused().ToArray(), model.Forward(x).ToArray());
+
+            // With gradients recorded the fusion stands aside: same output, same gradients.
+            var fused = model.Forward(x);
+            fused.Sum().Backward();
+            var grad = ((Linear)model[0]).Weight.Grad!.ToArray();
+            model.ZeroGrad();
+            var unfused = Unfused();
+            unfused.Sum().Backward();
+            Assert.Equal(unfused.ToArray(), fused.ToArray());
+            Assert.Equal(((Linear)model[0]).Weight.Grad!.ToArray(), grad);
+            model.ZeroGrad();
+        }
+    }
+
     [Fact]
     public void LinearComputesXWTransposedPlusB()
     {

@@ -15,7 +15,14 @@ internal static class BufferPool
     private static long pooledBytes;
 
     /// <summary>A zero-filled array of exactly <paramref name="length"/> elements.</summary>
-    public static float[] Rent(int length)
+    public static float[] Rent(int length) => Rent(length, clear: true);
+
+    /// <summary>
+    /// An array of exactly <paramref name="length"/> elements; without <paramref name="clear"/> it holds
+    /// whatever it held before, for callers that overwrite every element (zeroing a large im2col buffer
+    /// only to overwrite it cost as much as filling it).
+    /// </summary>
+    public static float[] Rent(int length, bool clear)
     {
         if (length == 0) return [];
         float[]? array = null;
@@ -27,8 +34,8 @@ internal static class BufferPool
                 pooledBytes -= (long)length * sizeof(float);
             }
         }
-        if (array is null) return new float[length];
-        Array.Clear(array);
+        if (array is null) return clear ? new float[length] : GC.AllocateUninitializedArray<float>(length);
+        if (clear) Array.Clear(array);
         return array;
     }
 

@@ -28,6 +28,19 @@ internal sealed class Storage
         return storage;
     }
 
+    /// <summary>
+    /// Like <see cref="Allocate"/> but not zero-filled: only for kernels that write every element before
+    /// anything reads it.
+    /// </summary>
+    public static Storage AllocateUninitialized(int length)
+    {
+        var scope = TensorScope.Current;
+        if (scope is null) return new Storage(length == 0 ? [] : GC.AllocateUninitializedArray<float>(length), pooled: false);
+        var storage = new Storage(BufferPool.Rent(length, clear: false), pooled: true);
+        scope.Own(storage);
+        return storage;
+    }
+
     /// <summary>Fresh zero-filled memory that belongs to no scope (parameters, buffers, gradients of leaves).</summary>
     public static Storage AllocateUnscoped(int length) => new(length == 0 ? [] : new float[length], pooled: false);
 

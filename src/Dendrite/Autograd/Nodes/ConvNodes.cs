@@ -16,7 +16,7 @@ internal sealed class Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, 
     {
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         var geometry = new ConvGeometry(n, c, h, w, weight.Shape[0], groups, win);
-        int o = geometry.O, og = geometry.Og, p = geometry.P, k = geometry.K;
+        int o = geometry.O, p = geometry.P;
         var wt = weight.ContiguousNoGrad();
         var g = gradOutput.ContiguousNoGrad();
         Tensor? dx = null, dw = null, db = null;
@@ -28,9 +28,7 @@ internal sealed class Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, 
             if (NeedsGrad(1))
             {
                 dw = Tensor.Uninitialized(weight.Shape);
-                for (int gi = 0; gi < groups; gi++)
-                    Gemm.Sgemm(false, true, og, k, n * p, 1f, dyT.Span.Slice(gi * og * n * p), n * p,
-                        col.Span.Slice(gi * k * n * p, k * n * p), n * p, 0f, dw.Span.Slice(gi * og * k, og * k), k);
+                ConvBatch.WeightGrad(geometry, dyT.Span, col.Span, dw.Span);
             }
             if (NeedsGrad(2))
             {

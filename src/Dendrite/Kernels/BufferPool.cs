@@ -16,7 +16,8 @@ internal static class BufferPool
 
     /// <summary>
     /// An array of exactly <paramref name="length"/> elements, zero-filled unless <paramref name="clear"/> is
-    /// false (then a recycled array keeps its old contents, and the caller must write every element).
+    /// false: then it holds whatever it held before, for callers that overwrite every element (zeroing an
+    /// im2col buffer or a GEMM output only to overwrite it costs as much as filling it).
     /// </summary>
     public static float[] Rent(int length, bool clear = true)
     {
@@ -30,7 +31,7 @@ internal static class BufferPool
                 pooledBytes -= (long)length * sizeof(float);
             }
         }
-        if (array is null) return new float[length];
+        if (array is null) return clear ? new float[length] : GC.AllocateUninitializedArray<float>(length);
         if (clear) Array.Clear(array);
         return array;
     }

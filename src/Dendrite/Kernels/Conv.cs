@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Dendrite.Kernels;
 
@@ -24,7 +26,7 @@ internal readonly record struct Window2d(
 /// col has shape [C·kh·kw, outH·outW]; row (c, i, j) holds input pixel (c, y·sh − pt + i·dh, x·sw − pl + j·dw)
 /// for each output position (y, x), or 0 where that falls in the padding.
 /// </summary>
-internal static class Conv
+internal static unsafe class Conv
 {
     public static void Im2Col(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win, Span<float> col)
         => Im2Col(image, channels, h, w, win, col, win.OutputH(h) * win.OutputW(w));
@@ -33,50 +35,83 @@ internal static class Conv
     /// im2col into a wider matrix whose rows are <paramref name="ldCol"/> apart, so the columns of several
     /// images can sit side by side ([C·kh·kw, N·outH·outW]) and a whole batch becomes one GEMM.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Im2Col(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win, Span<float> col, int ldCol)
     {
+        int p = win.OutputH(h) * win.OutputW(w), rows = channels * win.KernelH * win.KernelW;
+        if (rows == 0 || p == 0) return;
+        if (image.Length < channels * h * w || col.Length < (rows - 1) * ldCol + p)
+            throw new ArgumentException("Im2Col: buffer too small for the geometry");
+        fixed (float* pi = image, pc = col) Im2Col(pi, channels, h, w, win, pc, ldCol);
+    }
+
+    /// <summary>The pointer form of im2col; the caller guarantees the buffers are large enough.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Im2Col(float* image, int channels, int h, int w, in Window2d win, float* col, nint ldCol)
+    {
         int outH = win.OutputH(h), outW = win.OutputW(w);
-        int row = 0;
+        int sh = win.StrideH, sw = win.StrideW;
+        float* dst = col;
         for (int c = 0; c < channels; c++)
         {
-            var plane = image.Slice(c * h * w, h * w);
+            float* plane = image + (nint)c * h * w;
             for (int i = 0; i < win.KernelH; i++)
             {
-                for (int j = 0; j < win.KernelW; j++, row++)
+                int dy = i * win.DilationH - win.PadTop;
+                for (int j = 0; j < win.KernelW; j++, dst += ldCol)
                 {
-                    var dst = col.Slice(row * ldCol, outH * outW);
-                    int dy = i * win.DilationH - win.PadTop, dx = j * win.DilationW - win.PadLeft;
-                    for (int y = 0; y < outH; y++)
+                    int dx = j * win.DilationW - win.PadLeft;
+                    // The in-bounds output columns [x0, x1) are the same for every output row.
+                    int x0 = Math.Clamp(CeilDiv(-dx, sw), 0, outW), x1 = Math.Clamp(CeilDiv(w - dx, sw), 0, outW);
+                    if (x1 < x0) x1 = x0;
+                    float* d = dst;
+                    for (int y = 0; y < outH; y++, d += outW)
                     {
-                        int iy = y * win.StrideH + dy;
-                        var dstRow = dst.Slice(y * outW, outW);
-                        if (iy < 0 || iy >= h)
+                        int iy = y * sh + dy;
+                        if ((uint)iy >= (uint)h)
                         {
-                            dstRow.Clear();
+                            new Span<float>(d, outW).Clear();
                             continue;
                         }
-                        var srcRow = plane.Slice(iy * w, w);
-                        if (win.StrideW == 1)
-                        {
-                            // Contiguous run: copy the in-bounds part, zero the padding on either side.
-                            int x0 = Math.Clamp(-dx, 0, outW), x1 = Math.Clamp(w - dx, 0, outW);
-                            dstRow[..x0].Clear();
-                            if (x1 > x0) srcRow.Slice(x0 + dx, x1 - x0).CopyTo(dstRow[x0..x1]);
-                            dstRow[Math.Max(x0, x1)..].Clear();
-                        }
-                        else
-                        {
-                            for (int x = 0; x < outW; x++)
-                            {
-                                int ix = x * win.StrideW + dx;
-                                dstRow[x] = ix >= 0 && ix < w ? srcRow[ix] : 0f;
-                            }
-                        }
+                        float* src = plane + (nint)iy * w + dx;
+                        for (int x = 0; x < x0; x++) d[x] = 0f;
+                        if (sw == 1) Copy(d + x0, src + x0, x1 - x0);
+                        else for (int x = x0; x < x1; x++) d[x] = src[x * sw];
+                        for (int x = x1; x < outW; x++) d[x] = 0f;
                     }
                 }
             }
         }
+    }
+
+    // ⌈a / b⌉ for b > 0 and any sign of a.
+    private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);
+
+    // Short row copies (LeNet's rows are 10 to 28 floats): two overlapping vectors beat a memmove call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* dst, float* src, int count)
+    {
+        if (count >= 8)
+        {
+            int i = 0;
+            for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+            if (i < count) Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
+        }
+        else if (count >= 4)
+        {
+            Vector128.Store(Vector128.Load(src), dst);
+            Vector128.Store(Vector128.Load(src + count - 4), dst + count - 4);
+        }
+        else
+            for (int i = 0; i < count; i++) dst[i] = src[i];
+    }
+
+    // dst[i] += src[i]; the tail is scalar, so every element sees one rounding whatever the alignment.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(float* dst, float* src, int count)
+    {
+        int i = 0;
+        for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] += src[i];
     }
 
     /// <summary>The adjoint of im2col: adds every column entry back into the pixel it came from.</summary>
@@ -84,31 +119,44 @@ internal static class Conv
         => Col2Im(col, channels, h, w, win, image, win.OutputH(h) * win.OutputW(w));
 
     /// <summary>The adjoint of the wide <see cref="Im2Col(ReadOnlySpan{float}, int, int, int, in Window2d, Span{float}, int)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, in Window2d win, Span<float> image, int ldCol)
     {
+        int p = win.OutputH(h) * win.OutputW(w), rows = channels * win.KernelH * win.KernelW;
+        if (rows == 0 || p == 0) return;
+        if (image.Length < channels * h * w || col.Length < (rows - 1) * ldCol + p)
+            throw new ArgumentException("Col2Im: buffer too small for the geometry");
+        fixed (float* pc = col, pi = image) Col2Im(pc, channels, h, w, win, pi, ldCol);
+    }
+
+    /// <summary>
+    /// The pointer form of col2im. Rows are added in a fixed order (channel, kernel row, kernel column,
+    /// output row), so the result does not depend on who calls it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Col2Im(float* col, int channels, int h, int w, in Window2d win, float* image, nint ldCol)
+    {
         int outH = win.OutputH(h), outW = win.OutputW(w);
-        int row = 0;
+        int sh = win.StrideH, sw = win.StrideW;
+        float* src = col;
         for (int c = 0; c < channels; c++)
         {
-            var plane = image.Slice(c * h * w, h * w);
+            float* plane = image + (nint)c * h * w;
             for (int i = 0; i < win.KernelH; i++)
             {
-                for (int j = 0; j < win.KernelW; j++, row++)
+                int dy = i * win.DilationH - win.PadTop;
+                for (int j = 0; j < win.KernelW; j++, src += ldCol)
                 {
-                    var src = col.Slice(row * ldCol, outH * outW);
-                    int dy = i * win.DilationH - win.PadTop, dx = j * win.DilationW - win.PadLeft;
-                    for (int y = 0; y < outH; y++)
+                    int dx = j * win.DilationW - win.PadLeft;
+                    int x0 = Math.Clamp(CeilDiv(-dx, sw), 0, outW), x1 = Math.Clamp(CeilDiv(w - dx, sw), 0, outW);
+                    if (x1 <= x0) continue;
+                    float* s = src;
+                    for (int y = 0; y < outH; y++, s += outW)
                     {
-                        int iy = y * win.StrideH + dy;
-                        if (iy < 0 || iy >= h) continue;
-                        var dstRow = plane.Slice(iy * w, w);
-                        var srcRow = src.Slice(y * outW, outW);
-                        for (int x = 0; x < outW; x++)
-                        {
-                            int ix = x * win.StrideW + dx;
-                            if (ix >= 0 && ix < w) dstRow[ix] += srcRow[x];
-                        }
+                        int iy = y * sh + dy;
+                        if ((uint)iy >= (uint)h) continue;
+                        float* d = plane + (nint)iy * w + dx;
+                        if (sw == 1) AddTo(d + x0, s + x0, x1 - x0);
+                        else for (int x = x0; x < x1; x++) d[x * sw] += s[x];
                     }
                 }
             }
@@ -116,41 +164,23 @@ internal static class Conv
     }
 
     /// <summary>
-    /// Moves a GEMM result laid out [channels, N·P] into channels [first, first + channels) of an
-    /// [N, total, P] tensor (<paramref name="gather"/> = false), or back (true).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScatterChannels(Span<float> product, int channels, int n, int p, Span<float> nchw, int total, int first,
-        bool gather = false)
-    {
-        for (int ch = 0; ch < channels; ch++)
-            for (int s = 0; s < n; s++)
-            {
-                var a = product.Slice((ch * n + s) * p, p);
-                var b = nchw.Slice((s * total + first + ch) * p, p);
-                if (gather) b.CopyTo(a);
-                else a.CopyTo(b);
-            }
-    }
-
-    /// <summary>
     /// Max pooling of one [C, H, W] image: out and the flat in-plane index of each maximum (first on ties;
     /// NaN wins), stored as a float (exact below 2^24, far beyond any image plane) so it can live in a
-    /// pooled tensor. Padding never wins: it counts as −∞; an all-padding window records −1.
+    /// pooled tensor. Padding never wins: it counts as −∞; an all-padding window records −1. A null
+    /// <paramref name="argmax"/> skips the indices (inference).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxPool(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win,
-        Span<float> output, Span<float> argmax)
+    public static void MaxPool(float* image, int channels, int h, int w, in Window2d win, float* output, float* argmax)
     {
         int outH = win.OutputH(h), outW = win.OutputW(w);
-        if (win is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1, PadTop: 0, PadLeft: 0 })
+        if (win is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 })
         {
             MaxPool2x2(image, channels, h, w, output, argmax);
             return;
         }
         for (int c = 0; c < channels; c++)
         {
-            var plane = image.Slice(c * h * w, h * w);
+            float* plane = image + (nint)c * h * w;
             int o = c * outH * outW;
             for (int y = 0; y < outH; y++)
             {
@@ -167,7 +197,7 @@ internal static class Conv
                             int ix = x * win.StrideW - win.PadLeft + j * win.DilationW;
                             if (ix < 0 || ix >= w) continue;
                             float v = plane[iy * w + ix];
-                            if (bestIndex < 0 || v > best || (float.IsNaN(v) && !float.IsNaN(best)))
+                            if (bestIndex < 0 || Better(v, best))
                             {
                                 best = v;
                                 bestIndex = iy * w + ix;
@@ -175,52 +205,155 @@ internal static class Conv
                         }
                     }
                     output[o] = best;
-                    argmax[o] = bestIndex;
+                    if (argmax != null) argmax[o] = bestIndex;
                 }
             }
         }
     }
 
-    /// <summary>Routes each output gradient to the input element recorded as its window's maximum.</summary>
+    /// <summary>Routes each output gradient of one image to the input element recorded as its window's maximum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxPoolBackward(ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> argmax, int planes, int outPlane, int inPlane,
-        Span<float> gradInput)
+    public static void MaxPoolBackward(float* gradOutput, float* argmax, int planes, int outPlane, int inPlane, float* gradInput)
     {
         for (int pl = 0; pl < planes; pl++)
+        {
+            float* g = gradOutput + (nint)pl * outPlane, a = argmax + (nint)pl * outPlane, d = gradInput + (nint)pl * inPlane;
             for (int i = 0; i < outPlane; i++)
             {
-                int at = (int)argmax[pl * outPlane + i];
-                if (at >= 0) gradInput[pl * inPlane + at] += gradOutput[pl * outPlane + i];
+                int at = (int)a[i];
+                if (at >= 0) d[at] += g[i];
             }
+        }
     }
 
     /// <summary>The common 2×2, stride-2 case of <see cref="MaxPool"/>, with the same tie and NaN rules.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxPool2x2(ReadOnlySpan<float> image, int channels, int h, int w, Span<float> output, Span<float> argmax)
+    private static void MaxPool2x2(float* image, int channels, int h, int w, float* output, float* argmax)
     {
-        int outH = h / 2, outW = w / 2, o = 0;
+        int outH = h / 2, outW = w / 2;
+        bool vector = Avx2.IsSupported && outW >= 8, narrow = Avx.IsSupported && outW >= 4 && outW < 8;
         for (int c = 0; c < channels; c++)
         {
-            var plane = image.Slice(c * h * w, h * w);
+            float* plane = image + (nint)c * h * w;
             for (int y = 0; y < outH; y++)
             {
-                int r0 = 2 * y * w, r1 = r0 + w;
-                for (int x = 0; x < outW; x++, o++)
+                float* r0 = plane + 2 * y * w, r1 = r0 + w;
+                float* o = output + ((nint)c * outH + y) * outW;
+                float* a = argmax == null ? null : argmax + ((nint)c * outH + y) * outW;
+                int i0 = 2 * y * w, x = 0;
+                if (vector)
                 {
-                    int i0 = r0 + 2 * x;
-                    int best = i0;
-                    float v = plane[i0];
-                    if (Better(plane[i0 + 1], v)) { best = i0 + 1; v = plane[best]; }
-                    if (Better(plane[r1 + 2 * x], v)) { best = r1 + 2 * x; v = plane[best]; }
-                    if (Better(plane[r1 + 2 * x + 1], v)) { best = r1 + 2 * x + 1; v = plane[best]; }
-                    output[o] = v;
-                    argmax[o] = best;
+                    // Branch-free, 8 outputs at a time; the last block overlaps the one before it (recomputing
+                    // identical values) rather than leaving a scalar tail.
+                    for (; ; x += 8)
+                    {
+                        if (x > outW - 8) x = outW - 8;
+                        MaxPool2x2Block(r0 + 2 * x, r1 + 2 * x, w, i0 + 2 * x, o + x, a == null ? null : a + x);
+                        if (x == outW - 8) break;
+                    }
+                    continue;
+                }
+                if (narrow)
+                {
+                    for (; ; x += 4)
+                    {
+                        if (x > outW - 4) x = outW - 4;
+                        MaxPool2x2Block4(r0 + 2 * x, r1 + 2 * x, w, i0 + 2 * x, o + x, a == null ? null : a + x);
+                        if (x == outW - 4) break;
+                    }
+                    continue;
+                }
+                for (; x < outW; x++)
+                {
+                    float v = r0[2 * x];
+                    int best = 0;
+                    if (Better(r0[2 * x + 1], v)) { best = 1; v = r0[2 * x + 1]; }
+                    if (Better(r1[2 * x], v)) { best = w; v = r1[2 * x]; }
+                    if (Better(r1[2 * x + 1], v)) { best = w + 1; v = r1[2 * x + 1]; }
+                    o[x] = v;
+                    if (a != null) a[x] = i0 + 2 * x + best;
                 }
             }
         }
     }
 
+    // Eight 2×2 windows whose top-left corners are r0[0], r0[2], ..., r0[14]; the candidates are taken in
+    // the scalar order (top-left, top-right, bottom-left, bottom-right) with the same Better rule.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxPool2x2Block(float* r0, float* r1, int w, int index, float* o, float* a)
+    {
+        var top0 = Avx.LoadVector256(r0);
+        var top1 = Avx.LoadVector256(r0 + 8);
+        var bottom0 = Avx.LoadVector256(r1);
+        var bottom1 = Avx.LoadVector256(r1 + 8);
+        // Shuffle gathers evens (odds) within each 128-bit lane; the 64-bit permute puts the lanes in order.
+        var tl = Deinterleave(top0, top1, 0b10_00_10_00);
+        var tr = Deinterleave(top0, top1, 0b11_01_11_01);
+        var bl = Deinterleave(bottom0, bottom1, 0b10_00_10_00);
+        var br = Deinterleave(bottom0, bottom1, 0b11_01_11_01);
+        var v = tl;
+        var m1 = BetterMask(tr, v);
+        v = Vector256.ConditionalSelect(m1, tr, v);
+        var m2 = BetterMask(bl, v);
+        v = Vector256.ConditionalSelect(m2, bl, v);
+        var m3 = BetterMask(br, v);
+        v = Vector256.ConditionalSelect(m3, br, v);
+        Vector256.Store(v, o);
+        if (a == null) return;
+        var i = Vector256.Create((float)index) + Vector256.Create(0f, 2f, 4f, 6f, 8f, 10f, 12f, 14f);
+        i = Vector256.ConditionalSelect(m1, i + Vector256.Create(1f), i);
+        var below = Vector256.Create((float)index + w) + Vector256.Create(0f, 2f, 4f, 6f, 8f, 10f, 12f, 14f);
+        i = Vector256.ConditionalSelect(m2, below, i);
+        i = Vector256.ConditionalSelect(m3, below + Vector256.Create(1f), i);
+        Vector256.Store(i, a);
+    }
+
+    // The 4-wide form of MaxPool2x2Block, for planes 8 to 15 pixels wide (LeNet's second pool).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxPool2x2Block4(float* r0, float* r1, int w, int index, float* o, float* a)
+    {
+        var top0 = Sse.LoadVector128(r0);
+        var top1 = Sse.LoadVector128(r0 + 4);
+        var bottom0 = Sse.LoadVector128(r1);
+        var bottom1 = Sse.LoadVector128(r1 + 4);
+        var tl = Sse.Shuffle(top0, top1, 0b10_00_10_00);
+        var tr = Sse.Shuffle(top0, top1, 0b11_01_11_01);
+        var bl = Sse.Shuffle(bottom0, bottom1, 0b10_00_10_00);
+        var br = Sse.Shuffle(bottom0, bottom1, 0b11_01_11_01);
+        var v = tl;
+        var m1 = BetterMask(tr, v);
+        v = Vector128.ConditionalSelect(m1, tr, v);
+        var m2 = BetterMask(bl, v);
+        v = Vector128.ConditionalSelect(m2, bl, v);
+        var m3 = BetterMask(br, v);
+        v = Vector128.ConditionalSelect(m3, br, v);
+        Vector128.Store(v, o);
+        if (a == null) return;
+        var i = Vector128.Create((float)index) + Vector128.Create(0f, 2f, 4f, 6f);
+        i = Vector128.ConditionalSelect(m1, i + Vector128.Create(1f), i);
+        var below = Vector128.Create((float)index + w) + Vector128.Create(0f, 2f, 4f, 6f);
+        i = Vector128.ConditionalSelect(m2, below, i);
+        i = Vector128.ConditionalSelect(m3, below + Vector128.Create(1f), i);
+        Vector128.Store(i, a);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> BetterMask(Vector128<float> candidate, Vector128<float> best)
+        => Sse.CompareGreaterThan(candidate, best) |
+           Vector128.AndNot(Sse.CompareUnordered(candidate, candidate), Sse.CompareUnordered(best, best));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Deinterleave(Vector256<float> lo, Vector256<float> hi, [System.Diagnostics.CodeAnalysis.ConstantExpected] byte control)
+        => Avx2.Permute4x64(Avx.Shuffle(lo, hi, control).AsDouble(), 0b11_01_10_00).AsSingle();
+
+    // The vector form of Better: all ones where candidate > best, or candidate is NaN and best is not.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> BetterMask(Vector256<float> candidate, Vector256<float> best)
+        => Avx.CompareGreaterThan(candidate, best) |
+           Vector256.AndNot(Avx.CompareUnordered(candidate, candidate), Avx.CompareUnordered(best, best));
+
     // A later candidate wins only if strictly larger, or if it is the first NaN (NaN propagates).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Better(float candidate, float best) => candidate > best || (float.IsNaN(candidate) && !float.IsNaN(best));
 
     /// <summary>

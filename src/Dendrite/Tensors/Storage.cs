@@ -18,15 +18,25 @@ internal sealed class Storage
         this.pooled = pooled;
     }
 
-    /// <summary>
-    /// Fresh memory, pooled and owned by the current scope if there is one: zero-filled, or with
-    /// <paramref name="zeroed"/> false, of unspecified contents for a kernel that writes every element.
-    /// </summary>
-    public static Storage Allocate(int length, bool zeroed = true)
+    /// <summary>Fresh zero-filled memory: pooled and owned by the current scope if there is one.</summary>
+    public static Storage Allocate(int length)
     {
         var scope = TensorScope.Current;
         if (scope is null) return new Storage(length == 0 ? [] : new float[length], pooled: false);
-        var storage = new Storage(BufferPool.Rent(length, clear: zeroed), pooled: true);
+        var storage = new Storage(BufferPool.Rent(length), pooled: true);
+        scope.Own(storage);
+        return storage;
+    }
+
+    /// <summary>
+    /// Like <see cref="Allocate"/> but not zero-filled: only for kernels that write every element before
+    /// anything reads it.
+    /// </summary>
+    public static Storage AllocateUninitialized(int length)
+    {
+        var scope = TensorScope.Current;
+        if (scope is null) return new Storage(length == 0 ? [] : GC.AllocateUninitializedArray<float>(length), pooled: false);
+        var storage = new Storage(BufferPool.Rent(length, clear: false), pooled: true);
         scope.Own(storage);
         return storage;
     }

@@ -20,35 +20,16 @@ public partial class Tensor
         int outH = win.OutputH(h), outW = win.OutputW(w), p = outH * outW, k = cg * win.KernelH * win.KernelW;
         var x = input.ContiguousNoGrad();
         var wt = weight.ContiguousNoGrad();
-        var result = new Tensor(new Shape(n, o, outH, outW));
-        // The whole batch is one GEMM per group: the receptive fields of the images sit side by side in
-        // col [groups][k, N·P], and W_g [og, k] · col_g gives [og, N·P]. When the graph is recorded the
-        // backward pass reuses col, so it covers the whole batch; otherwise (inference) the batch goes in
-        // chunks that keep col near 16 MB whatever the batch size.
+        var geometry = new ConvGeometry(n, c, h, w, o, groups, win);
+        // One GEMM per image and group writes straight into the output (see ConvBatch). When the graph is
+        // recorded, the im2col columns of the whole batch are kept, side by side in col [groups][k, N·P], for
+        // the weight gradient; otherwise each thread works through one image's columns at a time.
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
-        int chunk = record ? Math.Max(n, 1) : Math.Clamp((1 << 22) / Math.Max(1, k * p), 1, Math.Max(n, 1));
-        var col = new Tensor(new Shape(groups, k, chunk * p));
-        var product = new Tensor(new Shape(og, chunk * p));
-        for (int first = 0; first < n; first += chunk)
-        {
-            int count = Math.Min(chunk, n - first);
-            for (int g = 0; g < groups; g++)
-            {
-                var colG = col.Span.Slice(g * k * chunk * p, k * chunk * p);
-                for (int s = 0; s < count; s++)
-                    Conv.Im2Col(x.Span.Slice(((first + s) * c + g * cg) * h * w, cg * h * w), cg, h, w, win, colG[(s * p)..], chunk * p);
-                Gemm.Sgemm(false, false, og, count * p, k, 1f, wt.Span.Slice(g * og * k), k, colG, chunk * p, 0f, product.Span, count * p);
-                Conv.ScatterChannels(product.Span, og, count, p, result.Span[(first * o * p)..], o, g * og);
-            }
-        }
-        if (bias is not null)
-        {
-            var b = bias.ContiguousNoGrad();
-            var view = result.Reshape(n, o, p);
-            Elementwise.Binary(default(AddOp), view.ShapeSpan, view.Span, view.StridesArray,
-                b.Span, [0, 1, 0], view.Span, view.StridesArray);
-        }
-        return record ? result.WithGradFn(new Conv2dBackward(input, weight, bias, win, groups, col)) : result;
+        var result = Uninitialized(new Shape(n, o, outH, outW));
+        var col = record ? Uninitialized(new Shape(groups, k, n * p)) : null;
+        ConvBatch.Forward(geometry, x.Span, wt.Span, bias is null ? default : bias.ContiguousNoGrad().Span, result.Span,
+            col is null ? default : col.Span);
+        return record ? result.WithGradFn(new Conv2dBackward(input, weight, bias, win, groups, col!)) : result;
     }
 
     private static void CheckConvShapes(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)
@@ -73,13 +54,12 @@ public partial class Tensor
     {
         var (n, c, h, w, outH, outW) = PoolShapes(input, win, "MaxPool2d");
         var x = input.ContiguousNoGrad();
-        var result = new Tensor(new Shape(n, c, outH, outW));
-        var argmax = new Tensor(result.Shape);
-        int inPlane = c * h * w, outPlane = c * outH * outW;
-        for (int s = 0; s < n; s++)
-            Conv.MaxPool(x.Span.Slice(s * inPlane, inPlane), c, h, w, win,
-                result.Data.AsSpan(s * outPlane, outPlane), argmax.Span.Slice(s * outPlane, outPlane));
-        return ShouldRecord(input) ? result.WithGradFn(new MaxPool2dBackward(input, argmax, outH * outW)) : result;
+        var result = Uninitialized(new Shape(n, c, outH, outW));
+        bool record = ShouldRecord(input);
+        // The indices are only for the backward pass.
+        var argmax = record ? Uninitialized(result.Shape) : null;
+        ConvBatch.MaxPool(x.Span, n, c, h, w, win, result.Span, argmax is null ? default : argmax.Span);
+        return record ? result.WithGradFn(new MaxPool2dBackward(input, argmax!, outH * outW)) : result;
     }
 
     /// <summary>Average pooling over [N, C, H, W].</summary>

@@ -30,7 +30,7 @@ public partial class Tensor
     /// A contiguous tensor whose elements the caller's kernel overwrites, every one of them: inside a
     /// <see cref="TensorScope"/> its recycled buffer is not cleared first (a pass over memory saved).
     /// </summary>
-    internal static Tensor Uninitialized(Shape shape) => new(shape, Storage.Allocate(shape.Numel, zeroed: false));
+    internal static Tensor Uninitialized(Shape shape) => new(shape, Storage.AllocateUninitialized(shape.Numel));
 
     /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
     internal Tensor(Shape shape, Storage storage)

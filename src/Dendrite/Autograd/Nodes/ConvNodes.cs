@@ -4,10 +4,10 @@ using Dendrite.Tensors;
 namespace Dendrite.Autograd.Nodes;
 
 /// <summary>
-/// Convolution as GEMM, backward, for the whole batch at once: with dY_g gathered to [og, N·P] and the
-/// forward pass's col_g [k, N·P], dW_g = dY_g·col_gᵀ and dcol = W_gᵀ·dY_g, folded back into dX by col2im;
-/// db = Σ dY over batch and space. The input gradient is skipped when the input needs none (the first
-/// layer of a network), which saves the largest GEMM of the backward pass.
+/// Convolution as GEMM, backward: with dY gathered to [O, N·P] and the forward pass's col_g [k, N·P],
+/// dW_g = dY_g·col_gᵀ (one GEMM over the batch) and db = Σ dY over batch and space; dX is W_gᵀ·dY folded
+/// back by col2im, image by image (<see cref="ConvBatch.BackwardInput"/>). The input gradient is skipped
+/// when the input needs none (the first layer of a network), which saves the largest GEMM of the backward pass.
 /// </summary>
 internal sealed class Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor col)
     : Node(input, weight, bias)
@@ -15,28 +15,32 @@ internal sealed class Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, 
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
-        int o = weight.Shape[0], cg = c / groups, og = o / groups;
-        int p = gradOutput.Shape[2] * gradOutput.Shape[3], k = cg * win.KernelH * win.KernelW;
+        var geometry = new ConvGeometry(n, c, h, w, weight.Shape[0], groups, win);
+        int o = geometry.O, p = geometry.P;
         var wt = weight.ContiguousNoGrad();
         var g = gradOutput.ContiguousNoGrad();
-        Tensor? dx = NeedsGrad(0) ? Tensor.Zeros(input.Shape) : null;
-        Tensor? dw = NeedsGrad(1) ? Tensor.Zeros(weight.Shape) : null;
-        var dy = Tensor.Zeros(og, n * p);
-        var dcol = dx is null ? null : Tensor.Zeros(k, n * p);
-        for (int gi = 0; gi < groups; gi++)
+        Tensor? dx = null, dw = null, db = null;
+        if (NeedsGrad(1) || NeedsGrad(2))
         {
-            Conv.ScatterChannels(dy.Span, og, n, p, g.Span, o, gi * og, gather: true);
-            var colG = col.Span.Slice(gi * k * n * p, k * n * p);
-            if (dw is not null)
-                Gemm.Sgemm(false, true, og, k, n * p, 1f, dy.Span, n * p, colG, n * p, 0f, dw.Span.Slice(gi * og * k, og * k), k);
-            if (dx is not null)
+            // dY as [O, N·P]: dW_g = dY_g · col_gᵀ is then one GEMM over the batch, and db its row sums.
+            var dyT = Tensor.Uninitialized(new Shape(o, n * p));
+            ConvBatch.GatherChannels(g.Span, n, o, p, dyT.Span);
+            if (NeedsGrad(1))
             {
-                Gemm.Sgemm(true, false, k, n * p, og, 1f, wt.Span.Slice(gi * og * k), k, dy.Span, n * p, 0f, dcol!.Span, n * p);
-                for (int s = 0; s < n; s++)
-                    Conv.Col2Im(dcol.Span[(s * p)..], cg, h, w, win, dx.Span.Slice((s * c + gi * cg) * h * w, cg * h * w), n * p);
+                dw = Tensor.Uninitialized(weight.Shape);
+                ConvBatch.WeightGrad(geometry, dyT.Span, col.Span, dw.Span);
+            }
+            if (NeedsGrad(2))
+            {
+                db = Tensor.Uninitialized(new Shape(o));
+                ConvBatch.RowSums(dyT.Span, o, n * p, db.Span);
             }
         }
-        Tensor? db = NeedsGrad(2) ? g.Sum([0, 2, 3]) : null;
+        if (NeedsGrad(0))
+        {
+            dx = Tensor.Uninitialized(input.Shape);
+            ConvBatch.BackwardInput(geometry, g.Span, wt.Span, dx.Span);
+        }
         return [dx, dw, db];
     }
 }
@@ -46,10 +50,10 @@ public sealed class MaxPool2dBackward(Tensor input, Tensor argmax, int outPlane)
 {
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        int planes = input.Shape[0] * input.Shape[1], inPlane = input.Shape[2] * input.Shape[3];
+        int inPlane = input.Shape[2] * input.Shape[3];
         var g = gradOutput.ContiguousNoGrad();
         var dx = Tensor.Zeros(input.Shape);
-        Conv.MaxPoolBackward(g.Span, argmax.Span, planes, outPlane, inPlane, dx.Span);
+        ConvBatch.MaxPoolBackward(g.Span, argmax.Span, input.Shape[0], input.Shape[1], outPlane, inPlane, dx.Span);
         return [dx];
     }
 }

@@ -48,6 +48,8 @@ public abstract class Node
     /// <summary>The op's differentiable inputs, in the order <see cref="Backward"/> returns gradients.</summary>
     public IReadOnlyList<Tensor?> Inputs => inputs;
 
+    internal Tensor?[] InputArray => inputs;
+
     /// <summary>The name shown when the graph is printed, e.g. <c>MulBackward</c>.</summary>
     public virtual string Name => GetType().Name;
 

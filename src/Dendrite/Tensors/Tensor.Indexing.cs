@@ -26,7 +26,7 @@ public partial class Tensor
         }
         var dims = first.Shape.ToArray();
         dims[a] = total;
-        var result = new Tensor(new Shape(dims));
+        var result = new Tensor(Shape.Of(dims));
         int offset = 0;
         var sizes = new int[tensors.Count];
         for (int i = 0; i < tensors.Count; i++)
@@ -111,7 +111,7 @@ public partial class Tensor
             numClasses = (int)Math.Max(0, values.Max()) + 1;
         }
         var idx = ToIndices(indices, numClasses, "OneHot", -1);
-        var result = new Tensor(new Shape([.. indices.Shape, numClasses]));
+        var result = new Tensor(Shape.Of([.. indices.Shape, numClasses]));
         for (int i = 0; i < idx.Length; i++) result.Data[i * numClasses + idx[i]] = 1f;
         return result;
     }

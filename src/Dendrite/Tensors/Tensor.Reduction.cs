@@ -132,7 +132,7 @@ public partial class Tensor
             var dims = new List<int>();
             for (int d = 0; d < Reduced.Length; d++)
                 if (!Reduced[d]) dims.Add(KeepShape[d]);
-            return new Shape([.. dims]);
+            return Shape.Of([.. dims]);
         }
     }
 
@@ -163,7 +163,7 @@ public partial class Tensor
             n *= Shape[d];
             keep[d] = 1;
         }
-        var keepShape = new Shape(keep);
+        var keepShape = Shape.Of(keep);
         if (first < 0) return new ReductionPlan(ContiguousNoGrad(), Numel, 1, 1, keepShape, reduced);
 
         bool block = true;

@@ -14,7 +14,7 @@ public partial class Tensor
     {
         var target = InferShape("Reshape", shape);
         var source = IsContiguous ? this : ContiguousNoGrad();
-        var result = new Tensor(source.Storage, target, target.ContiguousStrides(), source.Offset);
+        var result = new Tensor(source.Storage, target, target.SharedContiguousStrides, source.Offset);
         return ShouldRecord(this) ? result.WithGradFn(new ReshapeBackward(this)) : result;
     }
 
@@ -67,7 +67,7 @@ public partial class Tensor
                 throw new ArgumentException($"{op}: cannot reshape {Shape} ({Numel} elements) into {Shape.Format(shape)}");
             dims[infer] = (int)(Numel / known);
         }
-        var result = new Shape(dims);
+        var result = Shape.Of(dims);
         if (result.Numel != Numel)
             throw new ArgumentException($"{op}: cannot reshape {Shape} ({Numel} elements) into {result} ({result.Numel} elements)");
         return result;
@@ -113,7 +113,7 @@ public partial class Tensor
             dims[i] = Shape[a];
             strides[i] = StridesArray[a];
         }
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset);
+        var result = new Tensor(Storage, Shape.Of(dims), strides, Offset);
         return ShouldRecord(this) ? result.WithGradFn(new PermuteBackward(this, normalized)) : result;
     }
 
@@ -157,7 +157,7 @@ public partial class Tensor
     // A view with the same elements in the same order but a different shape (squeeze/unsqueeze).
     private Tensor StridedView(int[] dims, int[] strides)
     {
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset);
+        var result = new Tensor(Storage, Shape.Of(dims), strides, Offset);
         return ShouldRecord(this) ? result.WithGradFn(new ReshapeBackward(this)) : result;
     }
 
@@ -188,7 +188,7 @@ public partial class Tensor
         var strides = (int[])StridesArray.Clone();
         dims[a] = count;
         strides[a] = StridesArray[a] * step;
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset + (count > 0 ? s * StridesArray[a] : 0));
+        var result = new Tensor(Storage, Shape.Of(dims), strides, Offset + (count > 0 ? s * StridesArray[a] : 0));
         return ShouldRecord(this) ? result.WithGradFn(new SliceBackward(this, a, s, step)) : result;
     }
 
@@ -257,7 +257,7 @@ public partial class Tensor
                 throw new ArgumentException($"Expand: cannot expand shape {Shape} to {Shape.Format(shape)}");
             }
         }
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset);
+        var result = new Tensor(Storage, Shape.Of(dims), strides, Offset);
         return ShouldRecord(this) ? result.WithGradFn(new ExpandBackward(this)) : result;
     }
 

@@ -23,7 +23,7 @@ public partial class Tensor
     {
         Shape = shape;
         Storage = Storage.Allocate(shape.Numel);
-        StridesArray = shape.ContiguousStrides();
+        StridesArray = shape.SharedContiguousStrides;
     }
 
     /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
@@ -31,7 +31,7 @@ public partial class Tensor
     {
         Shape = shape;
         Storage = storage;
-        StridesArray = shape.ContiguousStrides();
+        StridesArray = shape.SharedContiguousStrides;
     }
 
     /// <summary>A view over existing storage.</summary>

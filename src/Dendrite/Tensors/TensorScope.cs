@@ -22,7 +22,11 @@ public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] private static TensorScope? current;
 
-    private readonly List<Storage> owned = [];
+    // The list of owned storage is handed from each scope to the next one on the thread, so opening a
+    // scope every step does not grow a new list every step.
+    [ThreadStatic] private static List<Storage>? spareList;
+
+    private List<Storage> owned;
     private readonly TensorScope? parent;
     private readonly int threadId = Environment.CurrentManagedThreadId;
     private bool disposed;
@@ -30,6 +34,8 @@ public sealed class TensorScope : IDisposable
     /// <summary>Opens a scope on the current thread; it stays innermost until disposed.</summary>
     public TensorScope()
     {
+        owned = spareList ?? [];
+        spareList = null;
         parent = current;
         current = this;
     }
@@ -82,5 +88,7 @@ public sealed class TensorScope : IDisposable
         current = parent;
         foreach (var storage in owned) storage.Release();
         owned.Clear();
+        if (owned.Capacity <= 1 << 16) spareList = owned;
+        owned = null!; // a disposed scope owns nothing (Keep and Own are never reached after Dispose)
     }
 }

@@ -30,7 +30,7 @@ public sealed class LinearBackward(Tensor input, Tensor weight, Tensor? bias) : 
         }
         if (NeedsGrad(2))
         {
-            db = Tensor.Zeros(outFeatures);
+            db = Tensor.Zeros(bias!.Shape);
             Reduce.Sum(g.Span, 1, n, outFeatures, db.Span);
         }
         return [dx, dw, db];

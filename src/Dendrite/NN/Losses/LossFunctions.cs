@@ -139,7 +139,7 @@ public static class LossFunctions
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         CheckLabelSmoothing(labelSmoothing, op);
-        if (input.Rank == 1) return Unbatched(input, target, t => CrossEntropy(input.Unsqueeze(0), t, weight, ignoreIndex, reduction, labelSmoothing), reduction, op);
+        if (input.Rank == 1) return UnbatchedCrossEntropy(input, target, weight, ignoreIndex, reduction, labelSmoothing);
         CheckClassInput(input, op);
         int classes = input.Shape[1];
         CheckClassWeight(weight, classes, op);
@@ -168,6 +168,12 @@ public static class LossFunctions
                 reduced: reduction != Reduction.None))
             : result;
     }
+
+    // Apart from CrossEntropy so that its lambda's captured variables are not allocated on every call.
+    private static Tensor UnbatchedCrossEntropy(Tensor input, Tensor target, Tensor? weight, int ignoreIndex, Reduction reduction,
+        float labelSmoothing) =>
+        Unbatched(input, target, t => CrossEntropy(input.Unsqueeze(0), t, weight, ignoreIndex, reduction, labelSmoothing), reduction,
+            "CrossEntropyLoss");
 
     /// <summary>
     /// Negative log-likelihood of log-probabilities, like <c>torch.nn.functional.nll_loss</c>: input [N,C],
@@ -331,14 +337,17 @@ public static class LossFunctions
     /// <summary>The class labels of an index target, checked: shape = input shape without axis 1, whole numbers in [0, C) or the ignore index.</summary>
     private static int[] Labels(Tensor input, Tensor target, int classes, int? ignoreIndex, string op)
     {
-        var expected = input.Shape.ToArray().Where((_, d) => d != 1).ToArray();
-        if (target.Shape != new Shape(expected))
+        bool fits = target.Rank == input.Rank - 1;
+        for (int d = 0; fits && d < target.Rank; d++) fits = target.Shape[d] == input.Shape[d < 1 ? d : d + 1];
+        if (!fits)
         {
+            var expected = input.Shape.ToArray().Where((_, d) => d != 1).ToArray();
             string probabilities = op == "CrossEntropyLoss" ? $", or probabilities of the input's shape {input.Shape}" : "";
             throw new ArgumentException(
                 $"{op}: target of shape {target.Shape} does not fit input of shape {input.Shape}: expected class indices of shape {Shape.Format(expected)}{probabilities}");
         }
-        var values = target.ToArray();
+        var source = target.ContiguousNoGrad();
+        var values = source.Data.AsSpan(source.Offset, source.Numel);
         var labels = new int[values.Length];
         for (int i = 0; i < values.Length; i++)
         {

@@ -20,15 +20,15 @@ public partial class Tensor
         int outH = win.OutputH(h), outW = win.OutputW(w), p = outH * outW, k = cg * win.KernelH * win.KernelW;
         var x = input.ContiguousNoGrad();
         var wt = weight.ContiguousNoGrad();
-        var result = new Tensor(Shape.Of([n, o, outH, outW]));
+        var result = Make(Shape.Of([n, o, outH, outW]));
         // The whole batch is one GEMM per group: the receptive fields of the images sit side by side in
         // col [groups][k, N·P], and W_g [og, k] · col_g gives [og, N·P]. When the graph is recorded the
         // backward pass reuses col, so it covers the whole batch; otherwise (inference) the batch goes in
         // chunks that keep col near 16 MB whatever the batch size.
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
         int chunk = record ? Math.Max(n, 1) : Math.Clamp((1 << 22) / Math.Max(1, k * p), 1, Math.Max(n, 1));
-        var col = new Tensor(Shape.Of([groups, k, chunk * p]));
-        var product = new Tensor(Shape.Of([og, chunk * p]));
+        var col = Make(Shape.Of([groups, k, chunk * p]));
+        var product = Make(Shape.Of([og, chunk * p]));
         for (int first = 0; first < n; first += chunk)
         {
             int count = Math.Min(chunk, n - first);
@@ -44,11 +44,11 @@ public partial class Tensor
         if (bias is not null)
         {
             var b = bias.ContiguousNoGrad();
-            var view = result.Reshape(n, o, p);
+            var view = result.ReshapeTo(Shape.Of([n, o, p]));
             Elementwise.Binary(default(AddOp), view.ShapeSpan, view.Span, view.StridesArray,
                 b.Span, [0, 1, 0], view.Span, view.StridesArray);
         }
-        return record ? result.WithGradFn(new Conv2dBackward(input, weight, bias, win, groups, col)) : result;
+        return record ? result.WithGradFn(Conv2dBackward.Create(input, weight, bias, win, groups, col)) : result;
     }
 
     private static void CheckConvShapes(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)
@@ -73,13 +73,13 @@ public partial class Tensor
     {
         var (n, c, h, w, outH, outW) = PoolShapes(input, win, "MaxPool2d");
         var x = input.ContiguousNoGrad();
-        var result = new Tensor(Shape.Of([n, c, outH, outW]));
-        var argmax = new Tensor(result.Shape);
+        var result = Make(Shape.Of([n, c, outH, outW]));
+        var argmax = Make(result.Shape);
         int inPlane = c * h * w, outPlane = c * outH * outW;
         for (int s = 0; s < n; s++)
             Conv.MaxPool(x.Span.Slice(s * inPlane, inPlane), c, h, w, win,
                 result.Data.AsSpan(s * outPlane, outPlane), argmax.Span.Slice(s * outPlane, outPlane));
-        return ShouldRecord(input) ? result.WithGradFn(new MaxPool2dBackward(input, argmax, outH * outW)) : result;
+        return ShouldRecord(input) ? result.WithGradFn(MaxPool2dBackward.Create(input, argmax, outH * outW)) : result;
     }
 
     /// <summary>Average pooling over [N, C, H, W].</summary>
@@ -87,7 +87,7 @@ public partial class Tensor
     {
         var (n, c, h, w, outH, outW) = PoolShapes(input, win, "AvgPool2d");
         var x = input.ContiguousNoGrad();
-        var result = new Tensor(Shape.Of([n, c, outH, outW]));
+        var result = Make(Shape.Of([n, c, outH, outW]));
         int inPlane = c * h * w, outPlane = c * outH * outW;
         for (int s = 0; s < n; s++)
             Conv.AvgPool(x.Span.Slice(s * inPlane, inPlane), c, h, w, win, countIncludePad, result.Data.AsSpan(s * outPlane, outPlane));
@@ -102,7 +102,7 @@ public partial class Tensor
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         if (h == 0 || w == 0) throw new ArgumentException($"AdaptiveAvgPool2d: input {input.Shape} has an empty spatial dimension");
         var x = input.ContiguousNoGrad();
-        var result = new Tensor(Shape.Of([n, c, outH, outW]));
+        var result = Make(Shape.Of([n, c, outH, outW]));
         AdaptivePool.Forward(x.Span, n * c, h, w, outH, outW, result.Data);
         return ShouldRecord(input) ? result.WithGradFn(new AdaptiveAvgPool2dBackward(input, outH, outW)) : result;
     }

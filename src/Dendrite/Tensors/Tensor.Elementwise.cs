@@ -53,7 +53,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var shape = Shape.Broadcast(Shape.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
-        var result = new Tensor(shape);
+        var result = Make(shape);
         Elementwise.Ternary(default(WhereOp), shape.AsSpan(),
             condition.Span, condition.BroadcastStrides(shape), a.Span, a.BroadcastStrides(shape),
             b.Span, b.BroadcastStrides(shape), result.Data, result.StridesArray);
@@ -127,7 +127,7 @@ public partial class Tensor
     }
 
     /// <summary>max(x, 0); its gradient at 0 is 0, as in PyTorch.</summary>
-    public Tensor Relu() => Record(Map(default(ReluOp)), static x => new ReluBackward(x));
+    public Tensor Relu() => Record(Map(default(ReluOp)), static x => ReluBackward.Create(x));
 
     /// <summary>1 where this == other, else 0 (broadcast). Masks carry no gradient.</summary>
     public Tensor Eq(Tensor other) => Compare(other, Comparison.Eq, "Eq");
@@ -232,7 +232,7 @@ public partial class Tensor
 
     internal Tensor Map<TOp>(TOp op) where TOp : struct, IUnaryOperator
     {
-        var result = new Tensor(Shape);
+        var result = Make(Shape);
         Elementwise.Unary(op, ShapeSpan, Span, StridesArray, result.Data, result.StridesArray);
         return result;
     }
@@ -242,7 +242,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var shape = a.Shape == b.Shape ? a.Shape : Shape.Broadcast(a.Shape, b.Shape, name);
-        var result = new Tensor(shape);
+        var result = Make(shape);
         Elementwise.Binary(op, shape.AsSpan(), a.Span, a.BroadcastStrides(shape), b.Span, b.BroadcastStrides(shape),
             result.Data, result.StridesArray);
         return result;

@@ -37,7 +37,7 @@ public partial class Tensor
         var batchA = Shape.Of(a.ShapeSpan[..^2]);
         var batchB = Shape.Of(b.ShapeSpan[..^2]);
         var batch = batchA == batchB ? batchA : Shape.Broadcast(batchA, batchB, "MatMul");
-        var result = new Tensor(Shape.Of([.. batch, m, n]));
+        var result = Make(Shape.Of([.. batch, m, n]));
         if (result.Numel == 0 || k == 0) // nothing to multiply: an empty result, or sums over nothing (zeros)
             return ShouldRecord(a, b) ? result.WithGradFn(new MatMulBackward(a, b)) : result;
 
@@ -102,7 +102,7 @@ public partial class Tensor
         int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
         var x = input.ContiguousNoGrad();
         var w = weight.ContiguousNoGrad();
-        var result = new Tensor(Shape.Of([n, outFeatures]));
+        var result = Make(Shape.Of([n, outFeatures]));
         if (n > 0)
         {
             ReadOnlySpan<float> b = bias is null ? default : bias.ContiguousNoGrad().Span[..outFeatures];
@@ -110,6 +110,6 @@ public partial class Tensor
                 0f, result.Data, outFeatures, b, relu: false);
         }
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
-        return record ? result.WithGradFn(new LinearBackward(input, weight, bias)) : result;
+        return record ? result.WithGradFn(LinearBackward.Create(input, weight, bias)) : result;
     }
 }

@@ -9,6 +9,15 @@ namespace Dendrite.Tensors;
 /// <see cref="Keep"/> for a result you need afterwards. Scopes nest; without one, tensors are ordinary
 /// garbage-collected objects, so correctness never depends on using scopes.
 /// </summary>
+/// <remarks>
+/// When the scope ends, the Tensor objects on its released memory (and their autograd nodes) are reused
+/// by later operations on the same thread, so that a steady-state step allocates next to nothing. Until
+/// then, any use of such a tensor throws; a tensor kept with <see cref="Keep"/>, one whose memory moved
+/// out of the scope, or one stored as a parameter's <see cref="Tensor.Grad"/> is never reused. A
+/// reference held past the scope without <see cref="Keep"/> is a mistake whose error can therefore be
+/// lost once the object is reused: set the environment variable <c>DENDRITE_RECYCLE_TENSORS=0</c> to turn
+/// the reuse off, and every such use throws.
+/// </remarks>
 /// <example><code>
 /// using (var scope = new TensorScope())
 /// {
@@ -22,20 +31,27 @@ public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] private static TensorScope? current;
 
-    // The list of owned storage is handed from each scope to the next one on the thread, so opening a
-    // scope every step does not grow a new list every step.
-    [ThreadStatic] private static List<Storage>? spareList;
+    // The lists are handed from each scope to the next one on the thread, so opening a scope every step
+    // does not grow new lists every step.
+    [ThreadStatic] private static List<Storage>? spareStorageList;
+    [ThreadStatic] private static List<Tensor>? spareTensorList;
+
+    internal static readonly bool RecyclingEnabled = Environment.GetEnvironmentVariable("DENDRITE_RECYCLE_TENSORS") != "0";
 
     private List<Storage> owned;
+    private List<Tensor> tensors; // every tensor made on this thread on memory this scope owns
     private readonly TensorScope? parent;
     private readonly int threadId = Environment.CurrentManagedThreadId;
     private bool disposed;
+    private bool recycleObjects = RecyclingEnabled;
 
     /// <summary>Opens a scope on the current thread; it stays innermost until disposed.</summary>
     public TensorScope()
     {
-        owned = spareList ?? [];
-        spareList = null;
+        owned = spareStorageList ?? [];
+        spareStorageList = null;
+        tensors = spareTensorList ?? [];
+        spareTensorList = null;
         parent = current;
         current = this;
     }
@@ -43,7 +59,18 @@ public sealed class TensorScope : IDisposable
     /// <summary>The innermost open scope of this thread, or null.</summary>
     internal static TensorScope? Current => current;
 
-    internal void Own(Storage storage) => owned.Add(storage);
+    internal void Own(Storage storage)
+    {
+        owned.Add(storage);
+        storage.SetOwner(this);
+    }
+
+    /// <summary>Records a tensor made on memory this scope owns, so the scope can retire it with the memory.</summary>
+    internal void Track(Tensor tensor)
+    {
+        if (Environment.CurrentManagedThreadId == threadId && !disposed) tensors.Add(tensor);
+        else tensor.Storage.Shared = true; // out of reach: its storage object must never be reused
+    }
 
     /// <summary>
     /// Takes <paramref name="tensor"/>'s memory (shared with its views) out of this scope: it moves to the
@@ -53,14 +80,41 @@ public sealed class TensorScope : IDisposable
     {
         ArgumentNullException.ThrowIfNull(tensor);
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (owned.Remove(tensor.Storage)) parent?.Own(tensor.Storage);
+        Pin(tensor);
+        if (owned.Remove(tensor.Storage))
+        {
+            if (parent is null) tensor.Storage.SetOwner(null);
+            else parent.Own(tensor.Storage);
+        }
         return tensor;
     }
 
     /// <summary>Takes <paramref name="tensor"/>'s memory out of every open scope, for state that outlives them (module buffers).</summary>
     internal static void Disown(Tensor tensor)
     {
-        for (var scope = current; scope is not null; scope = scope.parent) scope.owned.Remove(tensor.Storage);
+        for (var scope = current; scope is not null; scope = scope.parent)
+        {
+            scope.Pin(tensor);
+            scope.owned.Remove(tensor.Storage);
+        }
+        tensor.Storage.SetOwner(null);
+    }
+
+    /// <summary>
+    /// Marks a tensor that outlives the scope: its storage object is never reused, and if it has a graph,
+    /// nothing of this scope is (the graph's nodes and the tensors they saved must stay what they are).
+    /// </summary>
+    internal void Pin(Tensor tensor)
+    {
+        tensor.Storage.Shared = true;
+        if (tensor.GradFn is not null) recycleObjects = false;
+    }
+
+    /// <summary>Pins a tensor that library state keeps past the open scopes (a leaf's gradient set by the user).</summary>
+    internal static void Escape(Tensor tensor)
+    {
+        if (tensor.Storage.Owner is { } owner) owner.Pin(tensor);
+        else tensor.Storage.Shared = true;
     }
 
     /// <summary>Runs <paramref name="allocate"/> with no scope active, so what it creates outlives every scope.</summary>
@@ -87,8 +141,23 @@ public sealed class TensorScope : IDisposable
         disposed = true;
         current = parent;
         foreach (var storage in owned) storage.Release();
+        if (recycleObjects)
+        {
+            // Every tensor on memory released here is in `tensors` (a tensor made elsewhere marked the
+            // storage Shared), so once they point at Storage.Dead the storage objects are free too.
+            foreach (var tensor in tensors)
+            {
+                var storage = tensor.Storage;
+                if (storage.Owner == this && storage.IsReleased && !storage.Shared) tensor.Retire();
+            }
+            foreach (var storage in owned) storage.Recycle();
+        }
         owned.Clear();
-        if (owned.Capacity <= 1 << 16) spareList = owned;
-        owned = null!; // a disposed scope owns nothing (Keep and Own are never reached after Dispose)
+        tensors.Clear();
+        if (owned.Capacity <= 1 << 16) spareStorageList = owned;
+        if (tensors.Capacity <= 1 << 16) spareTensorList = tensors;
+        // A disposed scope owns nothing (Keep and Own are never reached after Dispose).
+        owned = null!;
+        tensors = null!;
     }
 }

@@ -151,9 +151,9 @@ public static class LossFunctions
         foreach (int label in labels)
             if (label != ignoreIndex) weightSum += classWeights is null ? 1 : classWeights[label];
         var (outer, _, inner) = input.AxisBlock(1);
-        var logp = new Tensor(input.Shape);
+        var logp = Tensor.Make(input.Shape);
         Kernels.Softmax.Forward(input.ContiguousNoGrad().Span, outer, classes, inner, logp.Data, log: true);
-        var perElement = new Tensor(target.Shape);
+        var perElement = Tensor.Make(target.Shape);
         double sum = Kernels.CrossEntropy.Forward(logp.Span, outer, classes, inner, labels, classWeights, ignoreIndex, labelSmoothing,
             perElement.Data);
         var (result, scale) = reduction switch
@@ -164,7 +164,7 @@ public static class LossFunctions
             _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{op}: unknown reduction"),
         };
         return Tensor.ShouldRecord(input)
-            ? result.WithGradFn(new CrossEntropyBackward(input, logp, labels, classWeights, ignoreIndex, labelSmoothing, scale,
+            ? result.WithGradFn(CrossEntropyBackward.Create(input, logp, labels, classWeights, ignoreIndex, labelSmoothing, scale,
                 reduced: reduction != Reduction.None))
             : result;
     }
@@ -348,7 +348,7 @@ public static class LossFunctions
         }
         var source = target.ContiguousNoGrad();
         var values = source.Data.AsSpan(source.Offset, source.Numel);
-        var labels = new int[values.Length];
+        var labels = TakeLabelsArray(values.Length);
         for (int i = 0; i < values.Length; i++)
         {
             float v = values[i];
@@ -367,6 +367,17 @@ public static class LossFunctions
             labels[i] = (int)v;
         }
         return labels;
+    }
+
+    // The labels array of a retired cross-entropy node, when it has the right length (the same batch size).
+    private static int[] TakeLabelsArray(int length)
+    {
+        if (CrossEntropyBackward.SpareLabels is { } spare && spare.Length == length)
+        {
+            CrossEntropyBackward.SpareLabels = null;
+            return spare;
+        }
+        return new int[length];
     }
 
     /// <summary>The NLL of log-probabilities at the labels; the mean divides by Σ w[y] over non-ignored elements.</summary>

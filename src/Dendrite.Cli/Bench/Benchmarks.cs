@@ -93,7 +93,7 @@ internal sealed class Benchmarks(int? threads, string dataDirectory, int epochs,
             while (true)
             {
                 // As the Trainer does: the step's tensors, the batch included, go back to the buffer pool at its end.
-                using var step = new TensorScope();
+                using var step = new TensorScope(reuseObjects: true);
                 if (!batches.MoveNext()) break;
                 var batch = batches.Current;
                 optimizer.ZeroGrad();

@@ -28,16 +28,58 @@ public static class Engine
             return;
         }
 
-        var order = TopologicalOrder(root.GradFn);
-        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance) { [root.GradFn] = gradient };
-        foreach (var node in order)
+        // The sort's lists are reused from one backward pass to the next (a training step would otherwise
+        // allocate them every time); a nested pass on the same thread (a custom node calling Backward) takes
+        // fresh ones.
+        var work = spare ?? new Workspace();
+        spare = null;
+        try
         {
+            Run(root.GradFn, gradient, retainGraph, work);
+        }
+        finally
+        {
+            // A huge graph's lists are left to the collector rather than held by the thread for good.
+            bool keep = work.Order.Count <= 1 << 16;
+            work.Clear();
+            if (keep) spare = work;
+        }
+    }
+
+    [ThreadStatic] private static Workspace? spare;
+
+    private sealed class Workspace
+    {
+        public readonly List<Node> Order = [];
+        public readonly HashSet<Node> Visited = new(ReferenceEqualityComparer.Instance);
+        public readonly Stack<(Node Node, int NextInput)> Stack = new();
+        public readonly Dictionary<Node, Tensor> Pending = new(ReferenceEqualityComparer.Instance);
+
+        public void Clear()
+        {
+            // Clear keeps the capacity (the point of reusing) and drops references to the graph.
+            Order.Clear();
+            Visited.Clear();
+            Stack.Clear();
+            Pending.Clear();
+        }
+    }
+
+    private static void Run(Node rootNode, Tensor gradient, bool retainGraph, Workspace work)
+    {
+        var order = TopologicalOrder(rootNode, work);
+        var pending = work.Pending;
+        pending[rootNode] = gradient;
+        for (int k = order.Count - 1; k >= 0; k--)
+        {
+            var node = order[k];
             if (!pending.Remove(node, out var gradOut)) continue;
             node.CheckInputsUnchanged();
             var gradIn = node.Backward(gradOut);
-            for (int i = 0; i < node.Inputs.Count; i++)
+            var inputs = node.InputArray;
+            for (int i = 0; i < inputs.Length; i++)
             {
-                var input = node.Inputs[i];
+                var input = inputs[i];
                 var g = gradIn[i];
                 if (input is null || g is null || !input.RequiresGrad) continue;
                 if (g.Shape != input.Shape)
@@ -59,23 +101,24 @@ public static class Engine
         else leaf.Grad.AddInPlace(g);
     }
 
-    /// <summary>Nodes ordered so that every node comes before the nodes that produced its inputs.</summary>
-    private static List<Node> TopologicalOrder(Node root)
+    /// <summary>Nodes ordered so that every node comes after the nodes that produced its inputs.</summary>
+    /// <remarks>Returned in post-order: walk it from the end.</remarks>
+    private static List<Node> TopologicalOrder(Node root, Workspace work)
     {
         // Iterative depth-first search (deep graphs, such as long RNN unrolls, would overflow recursion).
-        var postOrder = new List<Node>();
-        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Node Node, int NextInput)>();
+        var postOrder = work.Order;
+        var visited = work.Visited;
+        var stack = work.Stack;
         CheckNotFreed(root);
         visited.Add(root);
         stack.Push((root, 0));
         while (stack.Count > 0)
         {
             var (node, next) = stack.Pop();
-            if (next < node.Inputs.Count)
+            if (next < node.InputArray.Length)
             {
                 stack.Push((node, next + 1));
-                if (node.Inputs[next] is { GradFn: { } child } && visited.Add(child))
+                if (node.InputArray[next] is { GradFn: { } child } && visited.Add(child))
                 {
                     CheckNotFreed(child);
                     stack.Push((child, 0));
@@ -86,7 +129,6 @@ public static class Engine
                 postOrder.Add(node);
             }
         }
-        postOrder.Reverse();
         return postOrder;
     }
 

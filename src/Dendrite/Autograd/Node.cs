@@ -14,8 +14,12 @@ public abstract class Node
 
     // The storage version of each input when the node was made. Nearly every op has at most three inputs,
     // so those live in fields and only wider ops (Cat) pay for an array: nodes are made on every op.
-    private readonly int version0, version1, version2;
+    private int version0, version1, version2;
     private readonly int[]? moreVersions;
+
+    // The tensor this node produced; a second one (never made by the library) stops the node's reuse.
+    private Tensor? output;
+    private bool sharedOutput;
 
     /// <summary>Creates a node over the differentiable inputs of an op (null for an input that is not one).</summary>
     protected Node(params Tensor?[] inputs)
@@ -29,6 +33,53 @@ public abstract class Node
             moreVersions = new int[inputs.Length - 3];
             for (int i = 3; i < inputs.Length; i++) moreVersions[i - 3] = VersionOf(inputs[i]);
         }
+    }
+
+    /// <summary>
+    /// Re-arms a retired node of one input for a new op (the reusable nodes call this instead of the
+    /// constructor; see <see cref="Retire"/>).
+    /// </summary>
+    private protected void Reuse(Tensor? a)
+    {
+        inputs[0] = a;
+        version0 = VersionOf(a);
+        Freed = false;
+    }
+
+    /// <summary>Re-arms a retired node of three inputs for a new op.</summary>
+    private protected void Reuse(Tensor? a, Tensor? b, Tensor? c)
+    {
+        inputs[0] = a;
+        inputs[1] = b;
+        inputs[2] = c;
+        version0 = VersionOf(a);
+        version1 = VersionOf(b);
+        version2 = VersionOf(c);
+        Freed = false;
+    }
+
+    internal void AttachOutput(Tensor tensor)
+    {
+        if (output is null) output = tensor;
+        else if (!ReferenceEquals(output, tensor)) sharedOutput = true;
+    }
+
+    /// <summary>
+    /// Called when the scope that made <paramref name="tensor"/> retires it: if this node belongs to that
+    /// tensor alone, it is dropped from the graph and, for the node types that support it, kept for reuse
+    /// by the next op of the same kind on this thread.
+    /// </summary>
+    internal void Retire(Tensor tensor)
+    {
+        if (!ReferenceEquals(output, tensor) || sharedOutput) return;
+        output = null;
+        Array.Clear(inputs);
+        OnRetired();
+    }
+
+    /// <summary>Drops what the node saved and offers it for reuse; nothing by default (the node is left to the GC).</summary>
+    private protected virtual void OnRetired()
+    {
     }
 
     private static int VersionOf(Tensor? t) => t?.Storage.Version ?? 0;
@@ -47,6 +98,8 @@ public abstract class Node
 
     /// <summary>The op's differentiable inputs, in the order <see cref="Backward"/> returns gradients.</summary>
     public IReadOnlyList<Tensor?> Inputs => inputs;
+
+    internal Tensor?[] InputArray => inputs;
 
     /// <summary>The name shown when the graph is printed, e.g. <c>MulBackward</c>.</summary>
     public virtual string Name => GetType().Name;

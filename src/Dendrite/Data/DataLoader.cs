@@ -51,7 +51,23 @@ public sealed class DataLoader : IEnumerable<Batch>
     public IEnumerator<Batch> GetEnumerator()
     {
         int n = Dataset.Count;
-        var order = new int[n];
+        // The order array is handed back at the end of an epoch and reused by the next one (an epoch would
+        // otherwise allocate 4 bytes per sample); an enumeration running beside it makes its own.
+        var order = Interlocked.Exchange(ref spareOrder, null) is { } spare && spare.Length == n ? spare : new int[n];
+        try
+        {
+            foreach (var batch in Batches(order, n)) yield return batch;
+        }
+        finally
+        {
+            spareOrder = order;
+        }
+    }
+
+    private int[]? spareOrder;
+
+    private IEnumerable<Batch> Batches(int[] order, int n)
+    {
         for (int i = 0; i < n; i++) order[i] = i;
         if (Shuffle)
             for (int i = n - 1; i > 0; i--)

@@ -49,9 +49,7 @@ public sealed class TensorDataset : IDataset
     /// <summary>The rows <paramref name="indices"/> of the contiguous tensor <paramref name="contiguous"/> as a new tensor.</summary>
     internal static Tensor TakeRows(Tensor contiguous, ReadOnlySpan<int> indices)
     {
-        var dims = contiguous.Shape.ToArray();
-        dims[0] = indices.Length;
-        var result = Tensor.Zeros(dims);
+        var result = Tensor.Zeros(contiguous.Shape.With(0, indices.Length));
         int row = contiguous.Numel / Math.Max(contiguous.Shape[0], 1);
         // Whole-row block copies: a batch costs one memcpy per sample, not one tensor per sample.
         for (int i = 0; i < indices.Length; i++)

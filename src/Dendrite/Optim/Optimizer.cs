@@ -21,12 +21,13 @@ public abstract class Optimizer
     private string[] stateNames = [];
     private readonly long[] steps;
     private readonly float[][]?[] buffers; // [parameter][state name]
+    private readonly List<Parameter> parameterList; // Parameters, typed so loops over it need no enumerator object
 
     /// <summary>Creates an optimizer over <paramref name="parameters"/> (at least one, no duplicates).</summary>
     protected Optimizer(IEnumerable<Parameter> parameters, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        Parameters = parameters.Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToList();
+        Parameters = parameterList = parameters.Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToList();
         if (Parameters.Count == 0)
             throw new ArgumentException($"{GetType().Name}: the optimizer got an empty parameter list");
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
@@ -48,7 +49,7 @@ public abstract class Optimizer
     /// <summary>Zeroes every parameter's gradient.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters) p.ZeroGrad();
+        foreach (var p in parameterList) p.ZeroGrad();
     }
 
     /// <summary>How many updates parameter <paramref name="index"/> has received.</summary>

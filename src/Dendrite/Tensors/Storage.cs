@@ -7,36 +7,66 @@ namespace Dendrite.Tensors;
 /// comes from the buffer pool and goes back to it when the scope ends; after that, any use of a tensor
 /// on it fails with a clear error instead of reading recycled numbers.
 /// </summary>
+/// <remarks>
+/// The scope that releases a storage may also reuse the Storage object itself (see
+/// <see cref="TensorScope"/>), but only once every tensor on it has been switched to <see cref="Dead"/>;
+/// a storage that some tensor outside the scope's reach may still point at is marked <see cref="Shared"/>
+/// and is never reused.
+/// </remarks>
 internal sealed class Storage
 {
-    private float[]? array;
-    private readonly bool pooled;
+    private const int SpareLimit = 4096;
+    [ThreadStatic] private static Stack<Storage>? spare;
 
-    private Storage(float[] array, bool pooled)
+    private float[]? array;
+    private bool pooled;
+
+    private Storage(float[]? array, bool pooled)
     {
         this.array = array;
         this.pooled = pooled;
     }
 
+    /// <summary>
+    /// What a tensor recycled by its scope points at: every read fails, as it did on the released storage
+    /// it replaced.
+    /// </summary>
+    public static Storage Dead { get; } = new(null, pooled: false);
+
+    /// <summary>The scope that releases this storage, or null.</summary>
+    public TensorScope? Owner { get; private set; }
+
+    /// <summary>
+    /// Set when a tensor on this storage may be out of its scope's reach (kept, disowned, made on another
+    /// thread, stored as a gradient): the Storage object is then never reused.
+    /// </summary>
+    public bool Shared { get; set; }
+
     /// <summary>Fresh zero-filled memory: pooled and owned by the current scope if there is one.</summary>
-    public static Storage Allocate(int length)
-    {
-        var scope = TensorScope.Current;
-        if (scope is null) return new Storage(length == 0 ? [] : new float[length], pooled: false);
-        var storage = new Storage(BufferPool.Rent(length), pooled: true);
-        scope.Own(storage);
-        return storage;
-    }
+    public static Storage Allocate(int length) => Rent(length, clear: true);
 
     /// <summary>
     /// Like <see cref="Allocate"/> but not zero-filled: only for kernels that write every element before
     /// anything reads it.
     /// </summary>
-    public static Storage AllocateUninitialized(int length)
+    public static Storage AllocateUninitialized(int length) => Rent(length, clear: false);
+
+    private static Storage Rent(int length, bool clear)
     {
         var scope = TensorScope.Current;
-        if (scope is null) return new Storage(length == 0 ? [] : GC.AllocateUninitializedArray<float>(length), pooled: false);
-        var storage = new Storage(BufferPool.Rent(length, clear: false), pooled: true);
+        if (scope is null)
+            return new Storage(length == 0 ? [] : clear ? new float[length] : GC.AllocateUninitializedArray<float>(length), pooled: false);
+        Storage storage;
+        if (spare is { Count: > 0 } stack)
+        {
+            storage = stack.Pop();
+            storage.array = BufferPool.Rent(length, clear);
+            storage.pooled = true;
+        }
+        else
+        {
+            storage = new Storage(BufferPool.Rent(length, clear), pooled: true);
+        }
         scope.Own(storage);
         return storage;
     }
@@ -52,11 +82,15 @@ internal sealed class Storage
 
     /// <summary>
     /// Bumped by every in-place write (Fill_, Add_, Mul_, CopyFrom_, optimizer steps), so the autograd
-    /// engine can tell that a value a node saved has changed since (PyTorch's version counter).
+    /// engine can tell that a value a node saved has changed since (PyTorch's version counter). Never
+    /// reset, not even when the object is reused.
     /// </summary>
     public int Version { get; private set; }
 
     public void MarkModified() => Version++;
+
+    /// <summary>Records the scope that now releases this storage (null: none).</summary>
+    public void SetOwner(TensorScope? owner) => Owner = owner;
 
     /// <summary>Ends this memory's life: pooled arrays go back to the pool.</summary>
     public void Release()
@@ -64,5 +98,14 @@ internal sealed class Storage
         if (array is null) return;
         if (pooled) BufferPool.Return(array);
         array = null;
+    }
+
+    /// <summary>Makes this released storage available to <see cref="Allocate"/> (no tensor may point at it any more).</summary>
+    public void Recycle()
+    {
+        if (array is not null || Shared || ReferenceEquals(this, Dead)) return;
+        Owner = null;
+        var stack = spare ??= new Stack<Storage>();
+        if (stack.Count < SpareLimit) stack.Push(this);
     }
 }

@@ -21,7 +21,7 @@ public partial class Tensor
     public void Backward(Tensor gradient, bool retainGraph = false) => Engine.Backward(this, gradient, retainGraph);
 
     /// <summary>A tensor sharing this one's storage but cut from the graph (no gradient flows through it).</summary>
-    public Tensor Detach() => new(Storage, Shape, StridesArray, Offset);
+    public Tensor Detach() => MakeView(Storage, Shape, StridesArray, Offset);
 
     /// <summary>Sets the gradient to zero (in place, so its buffer is reused), or leaves it null if there is none.</summary>
     public void ZeroGrad() => Grad?.Fill_(0f);

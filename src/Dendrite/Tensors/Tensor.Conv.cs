@@ -25,11 +25,11 @@ public partial class Tensor
         // recorded, the im2col columns of the whole batch are kept, side by side in col [groups][k, N·P], for
         // the weight gradient; otherwise each thread works through one image's columns at a time.
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
-        var result = Uninitialized(new Shape(n, o, outH, outW));
-        var col = record ? Uninitialized(new Shape(groups, k, n * p)) : null;
+        var result = Uninitialized(Shape.Of([n, o, outH, outW]));
+        var col = record ? Uninitialized(Shape.Of([groups, k, n * p])) : null;
         ConvBatch.Forward(geometry, x.Span, wt.Span, bias is null ? default : bias.ContiguousNoGrad().Span, result.Span,
             col is null ? default : col.Span);
-        return record ? result.WithGradFn(new Conv2dBackward(input, weight, bias, win, groups, col!)) : result;
+        return record ? result.WithGradFn(Conv2dBackward.Create(input, weight, bias, win, groups, col!)) : result;
     }
 
     private static void CheckConvShapes(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)
@@ -54,12 +54,12 @@ public partial class Tensor
     {
         var (n, c, h, w, outH, outW) = PoolShapes(input, win, "MaxPool2d");
         var x = input.ContiguousNoGrad();
-        var result = Uninitialized(new Shape(n, c, outH, outW));
+        var result = Uninitialized(Shape.Of([n, c, outH, outW]));
         bool record = ShouldRecord(input);
         // The indices are only for the backward pass.
         var argmax = record ? Uninitialized(result.Shape) : null;
         ConvBatch.MaxPool(x.Span, n, c, h, w, win, result.Span, argmax is null ? default : argmax.Span);
-        return record ? result.WithGradFn(new MaxPool2dBackward(input, argmax!, outH * outW)) : result;
+        return record ? result.WithGradFn(MaxPool2dBackward.Create(input, argmax!, outH * outW)) : result;
     }
 
     /// <summary>Average pooling over [N, C, H, W].</summary>
@@ -67,7 +67,7 @@ public partial class Tensor
     {
         var (n, c, h, w, outH, outW) = PoolShapes(input, win, "AvgPool2d");
         var x = input.ContiguousNoGrad();
-        var result = new Tensor(new Shape(n, c, outH, outW));
+        var result = Make(Shape.Of([n, c, outH, outW]));
         int inPlane = c * h * w, outPlane = c * outH * outW;
         for (int s = 0; s < n; s++)
             Conv.AvgPool(x.Span.Slice(s * inPlane, inPlane), c, h, w, win, countIncludePad, result.Data.AsSpan(s * outPlane, outPlane));
@@ -82,7 +82,7 @@ public partial class Tensor
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         if (h == 0 || w == 0) throw new ArgumentException($"AdaptiveAvgPool2d: input {input.Shape} has an empty spatial dimension");
         var x = input.ContiguousNoGrad();
-        var result = new Tensor(new Shape(n, c, outH, outW));
+        var result = Make(Shape.Of([n, c, outH, outW]));
         AdaptivePool.Forward(x.Span, n * c, h, w, outH, outW, result.Data);
         return ShouldRecord(input) ? result.WithGradFn(new AdaptiveAvgPool2dBackward(input, outH, outW)) : result;
     }

@@ -5,13 +5,13 @@ namespace Dendrite.Tensors;
 public partial class Tensor
 {
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(params int[] shape) => new(new Shape(shape));
+    public static Tensor Zeros(params int[] shape) => new(Shape.Of(shape));
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(Shape shape) => new(shape);
+    public static Tensor Zeros(Shape shape) => Make(shape);
 
     /// <summary>A tensor of ones.</summary>
-    public static Tensor Ones(params int[] shape) => Full(new Shape(shape), 1f);
+    public static Tensor Ones(params int[] shape) => Full(Shape.Of(shape), 1f);
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(Shape shape) => Full(shape, 1f);
@@ -19,16 +19,16 @@ public partial class Tensor
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, float value)
     {
-        var t = new Tensor(shape);
+        var t = Make(shape);
         if (value != 0f) t.Data.AsSpan().Fill(value);
         return t;
     }
 
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
-    public static Tensor Full(int[] shape, float value) => Full(new Shape(shape), value);
+    public static Tensor Full(int[] shape, float value) => Full(Shape.Of(shape), value);
 
     /// <summary>Zeros shaped like <paramref name="other"/>.</summary>
-    public static Tensor ZerosLike(Tensor other) => new(other.Shape);
+    public static Tensor ZerosLike(Tensor other) => Make(other.Shape);
 
     /// <summary>Ones shaped like <paramref name="other"/>.</summary>
     public static Tensor OnesLike(Tensor other) => Full(other.Shape, 1f);
@@ -42,10 +42,10 @@ public partial class Tensor
     /// </summary>
     public static Tensor FromArray(ReadOnlySpan<float> data, params int[] shape)
     {
-        var s = shape is null || shape.Length == 0 ? new Shape(data.Length) : new Shape(shape);
+        var s = shape is null || shape.Length == 0 ? Shape.Of([data.Length]) : Shape.Of(shape);
         if (data.Length != s.Numel)
             throw new ArgumentException($"FromArray: {data.Length} values cannot fill shape {s} ({s.Numel} elements)");
-        var t = new Tensor(s);
+        var t = Make(s);
         data.CopyTo(t.Data);
         return t;
     }
@@ -64,7 +64,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(data);
         var shape = new int[data.Rank];
         for (int d = 0; d < data.Rank; d++) shape[d] = data.GetLength(d);
-        var t = new Tensor(new Shape(shape));
+        var t = Make(Shape.Of(shape));
         // A multidimensional array enumerates in row-major order.
         int i = 0;
         foreach (float v in data) t.Data[i++] = v;
@@ -85,7 +85,7 @@ public partial class Tensor
         if (count > int.MaxValue)
             throw new ArgumentException($"Arange: [{start}, {end}) in steps of {step} has too many elements");
         int n = (int)Math.Max(0, count);
-        var t = new Tensor(new Shape(n));
+        var t = Make(Shape.Of([n]));
         for (int i = 0; i < n; i++) t.Data[i] = (float)(start + (double)i * step);
         return t;
     }
@@ -94,7 +94,7 @@ public partial class Tensor
     public static Tensor Linspace(float start, float end, int steps)
     {
         if (steps < 0) throw new ArgumentException($"Linspace: steps must not be negative, got {steps}");
-        var t = new Tensor(new Shape(steps));
+        var t = Make(Shape.Of([steps]));
         if (steps == 1) t.Data[0] = start;
         double step = steps > 1 ? ((double)end - start) / (steps - 1) : 0;
         // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
@@ -107,7 +107,7 @@ public partial class Tensor
     public static Tensor Eye(int n, int? m = null)
     {
         int cols = m ?? n;
-        var t = new Tensor(new Shape(n, cols));
+        var t = Make(Shape.Of([n, cols]));
         for (int i = 0; i < Math.Min(n, cols); i++) t.Data[i * cols + i] = 1f;
         return t;
     }
@@ -119,7 +119,7 @@ public partial class Tensor
     public static Tensor Rand(Generator generator, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var t = new Tensor(new Shape(shape));
+        var t = Make(Shape.Of(shape));
         for (int i = 0; i < t.Numel; i++) t.Data[i] = generator.NextFloat();
         return t;
     }
@@ -131,7 +131,7 @@ public partial class Tensor
     public static Tensor Randn(Generator generator, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var t = new Tensor(new Shape(shape));
+        var t = Make(Shape.Of(shape));
         for (int i = 0; i < t.Numel; i++) t.Data[i] = generator.NextNormal();
         return t;
     }
@@ -141,7 +141,7 @@ public partial class Tensor
     {
         if (high <= low) throw new ArgumentException($"RandInt: high ({high}) must be greater than low ({low})");
         var g = generator ?? Generator.Default;
-        var t = new Tensor(new Shape(shape));
+        var t = Make(Shape.Of(shape));
         for (int i = 0; i < t.Numel; i++) t.Data[i] = g.NextInt64(low, high);
         return t;
     }
@@ -152,7 +152,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(probabilities);
         var g = generator ?? Generator.Default;
         var p = probabilities.ToArray();
-        var t = new Tensor(probabilities.Shape);
+        var t = Make(probabilities.Shape);
         for (int i = 0; i < p.Length; i++)
         {
             if (!(p[i] >= 0f && p[i] <= 1f))
@@ -167,7 +167,7 @@ public partial class Tensor
     {
         if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"Bernoulli: p must lie in [0, 1], got {p}");
         var g = generator ?? Generator.Default;
-        var t = new Tensor(new Shape(shape));
+        var t = Make(Shape.Of(shape));
         for (int i = 0; i < t.Numel; i++) t.Data[i] = g.NextFloat() < p ? 1f : 0f;
         return t;
     }
@@ -175,7 +175,7 @@ public partial class Tensor
     /// <summary>A contiguous copy that stays in the graph (gradients flow back unchanged).</summary>
     public Tensor Clone()
     {
-        var result = new Tensor(Shape);
+        var result = Make(Shape);
         Elementwise.Copy(ShapeSpan, Span, StridesArray, result.Data, result.StridesArray);
         return ShouldRecord(this) ? result.WithGradFn(new Autograd.Nodes.CloneBackward(this)) : result;
     }

@@ -53,7 +53,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var shape = Shape.Broadcast(Shape.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
-        var result = new Tensor(shape);
+        var result = Make(shape);
         Elementwise.Ternary(default(WhereOp), shape.AsSpan(),
             condition.Span, condition.BroadcastStrides(shape), a.Span, a.BroadcastStrides(shape),
             b.Span, b.BroadcastStrides(shape), result.Data, result.StridesArray);
@@ -70,7 +70,11 @@ public partial class Tensor
     public Tensor Neg() => Record(Map(default(NegOp)), static x => new NegBackward(x));
 
     /// <summary>x^p for a constant exponent p.</summary>
-    public Tensor Pow(float exponent) => Record(Map(new PowScalarOp(exponent)), x => new PowScalarBackward(x, exponent));
+    public Tensor Pow(float exponent)
+    {
+        var result = Map(new PowScalarOp(exponent));
+        return ShouldRecord(this) ? result.WithGradFn(new PowScalarBackward(this, exponent)) : result;
+    }
 
     /// <summary>x².</summary>
     public Tensor Square() => Pow(2f);
@@ -104,7 +108,8 @@ public partial class Tensor
         if (min is null && max is null) throw new ArgumentException("Clamp: give at least one of min and max");
         float lo = min ?? float.NegativeInfinity, hi = max ?? float.PositiveInfinity;
         if (lo > hi) throw new ArgumentException($"Clamp: min ({lo}) is greater than max ({hi})");
-        return Record(Map(new ClampOp(lo, hi)), x => new ClampBackward(x, lo, hi));
+        var result = Map(new ClampOp(lo, hi));
+        return ShouldRecord(this) ? result.WithGradFn(new ClampBackward(this, lo, hi)) : result;
     }
 
     /// <summary>The logistic function σ(x) = 1 / (1 + e^−x), computed without overflow.</summary>
@@ -122,7 +127,7 @@ public partial class Tensor
     }
 
     /// <summary>max(x, 0); its gradient at 0 is 0, as in PyTorch.</summary>
-    public Tensor Relu() => Record(Map(default(ReluOp)), static x => new ReluBackward(x));
+    public Tensor Relu() => Record(Map(default(ReluOp)), static x => ReluBackward.Create(x));
 
     /// <summary>1 where this == other, else 0 (broadcast). Masks carry no gradient.</summary>
     public Tensor Eq(Tensor other) => Compare(other, Comparison.Eq, "Eq");
@@ -215,6 +220,9 @@ public partial class Tensor
     /// <summary>Strides that read this tensor as if it had the broadcast shape <paramref name="target"/> (0 on broadcast dimensions).</summary>
     internal int[] BroadcastStrides(Shape target)
     {
+        // The common case, an operand already of the target shape, reads with its own strides (callers
+        // only read the array).
+        if (ReferenceEquals(Shape, target) || Shape == target) return StridesArray;
         var strides = new int[target.Rank];
         int lead = target.Rank - Rank;
         for (int d = 0; d < Rank; d++)

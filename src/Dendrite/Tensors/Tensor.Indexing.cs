@@ -26,7 +26,7 @@ public partial class Tensor
         }
         var dims = first.Shape.ToArray();
         dims[a] = total;
-        var result = new Tensor(new Shape(dims));
+        var result = Make(Shape.Of(dims));
         int offset = 0;
         var sizes = new int[tensors.Count];
         for (int i = 0; i < tensors.Count; i++)
@@ -67,7 +67,7 @@ public partial class Tensor
             if (d != a && index.Shape[d] > Shape[d])
                 throw new ArgumentException($"Gather: index of shape {index.Shape} is larger than the input {Shape} at dimension {d}");
         var idx = ToIndices(index, Shape[a], "Gather", axis);
-        var result = new Tensor(index.Shape);
+        var result = Make(index.Shape);
         Indexing.Gather(index.ShapeSpan, a, idx, Span, StridesArray, result.Data);
         return ShouldRecord(this) ? result.WithGradFn(new GatherBackward(this, a, idx, index.Shape)) : result;
     }
@@ -111,7 +111,7 @@ public partial class Tensor
             numClasses = (int)Math.Max(0, values.Max()) + 1;
         }
         var idx = ToIndices(indices, numClasses, "OneHot", -1);
-        var result = new Tensor(new Shape([.. indices.Shape, numClasses]));
+        var result = Make(Shape.Of([.. indices.Shape, numClasses]));
         for (int i = 0; i < idx.Length; i++) result.Data[i * numClasses + idx[i]] = 1f;
         return result;
     }

@@ -34,10 +34,10 @@ public partial class Tensor
     private static Tensor MatMul2(Tensor a, Tensor b)
     {
         int m = a.Shape[-2], k = a.Shape[-1], n = b.Shape[-1];
-        var batchA = new Shape(a.Shape.ToArray()[..^2]);
-        var batchB = new Shape(b.Shape.ToArray()[..^2]);
+        var batchA = Shape.Of(a.ShapeSpan[..^2]);
+        var batchB = Shape.Of(b.ShapeSpan[..^2]);
         var batch = batchA == batchB ? batchA : Shape.Broadcast(batchA, batchB, "MatMul");
-        var result = new Tensor(new Shape([.. batch, m, n]));
+        var result = Make(Shape.Of([.. batch, m, n]));
         if (result.Numel == 0 || k == 0) // nothing to multiply: an empty result, or sums over nothing (zeros)
             return ShouldRecord(a, b) ? result.WithGradFn(new MatMulBackward(a, b)) : result;
 
@@ -109,7 +109,7 @@ public partial class Tensor
         int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
         var x = input.ContiguousNoGrad();
         var w = weight.ContiguousNoGrad();
-        var result = Uninitialized(new Shape(n, outFeatures));
+        var result = Uninitialized(Shape.Of([n, outFeatures]));
         if (n > 0)
         {
             ReadOnlySpan<float> b = bias is null ? default : bias.ContiguousNoGrad().Span[..outFeatures];
@@ -118,6 +118,6 @@ public partial class Tensor
         }
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
         if (record && relu) throw new InvalidOperationException("Linear: a fused ReLU has no backward; apply Relu() separately");
-        return record ? result.WithGradFn(new LinearBackward(input, weight, bias)) : result;
+        return record ? result.WithGradFn(LinearBackward.Create(input, weight, bias)) : result;
     }
 }

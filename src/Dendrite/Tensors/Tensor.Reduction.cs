@@ -16,7 +16,7 @@ public partial class Tensor
     public Tensor Sum(int[]? axes, bool keepDim = false)
     {
         var plan = PlanReduction(axes, "Sum");
-        var result = new Tensor(plan.OutputShape(keepDim));
+        var result = Make(plan.OutputShape(keepDim));
         Reduce.Sum(plan.Source.Span, plan.Outer, plan.N, plan.Inner, result.Data);
         return ShouldRecord(this) ? result.WithGradFn(new SumBackward(this, plan.KeepShape)) : result;
     }
@@ -68,7 +68,7 @@ public partial class Tensor
     public Tensor LogSumExp(int[]? axes, bool keepDim = false)
     {
         var plan = PlanReduction(axes, "LogSumExp");
-        var result = new Tensor(plan.OutputShape(keepDim));
+        var result = Make(plan.OutputShape(keepDim));
         Reduce.LogSumExp(plan.Source.Span, plan.Outer, plan.N, plan.Inner, result.Data);
         return ShouldRecord(this) ? result.WithGradFn(new LogSumExpBackward(this, result, plan.KeepShape)) : result;
     }
@@ -101,7 +101,7 @@ public partial class Tensor
         string op = max ? "Amax" : "Amin";
         var plan = PlanReduction(axes, op);
         if (plan.N == 0) throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {Shape})");
-        var result = new Tensor(plan.OutputShape(keepDim));
+        var result = Make(plan.OutputShape(keepDim));
         var indices = new int[result.Numel];
         Reduce.ArgExtreme(plan.Source.Span, plan.Outer, plan.N, plan.Inner, max, result.Data, indices);
         return ShouldRecord(this) ? result.WithGradFn(new AmaxBackward(this, result, plan.KeepShape, max)) : result;
@@ -113,10 +113,10 @@ public partial class Tensor
         int a = Shape.NormalizeAxis(axis, Math.Max(Rank, 1), op);
         var plan = PlanReduction(Rank == 0 ? null : [a], op);
         if (plan.N == 0) throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {Shape})");
-        var values = new Tensor(plan.OutputShape(keepDim));
+        var values = Make(plan.OutputShape(keepDim));
         var idx = new int[values.Numel];
         Reduce.ArgExtreme(plan.Source.Span, plan.Outer, plan.N, plan.Inner, max, values.Data, idx);
-        var indices = new Tensor(values.Shape);
+        var indices = Make(values.Shape);
         for (int i = 0; i < idx.Length; i++) indices.Data[i] = idx[i];
         if (ShouldRecord(this))
             values.WithGradFn(new IndexedExtremeBackward(this, Rank == 0 ? 0 : a, indices.Reshape(plan.KeepShape.ToArray()), plan.KeepShape, max));
@@ -132,7 +132,7 @@ public partial class Tensor
             var dims = new List<int>();
             for (int d = 0; d < Reduced.Length; d++)
                 if (!Reduced[d]) dims.Add(KeepShape[d]);
-            return new Shape([.. dims]);
+            return Shape.Of([.. dims]);
         }
     }
 
@@ -163,7 +163,7 @@ public partial class Tensor
             n *= Shape[d];
             keep[d] = 1;
         }
-        var keepShape = new Shape(keep);
+        var keepShape = Shape.Of(keep);
         if (first < 0) return new ReductionPlan(ContiguousNoGrad(), Numel, 1, 1, keepShape, reduced);
 
         bool block = true;

@@ -17,7 +17,7 @@ public partial class Tensor
         int a = Shape.NormalizeAxis(axis, Rank, op);
         var (outer, n, inner) = AxisBlock(a);
         var source = ContiguousNoGrad();
-        var result = new Tensor(Shape);
+        var result = Make(Shape);
         Kernels.Softmax.Forward(source.Span, outer, n, inner, result.Data, log);
         return ShouldRecord(this) ? result.WithGradFn(new SoftmaxBackward(this, result, a, log)) : result;
     }

@@ -13,9 +13,15 @@ public partial class Tensor
     public Tensor Reshape(params int[] shape)
     {
         var target = InferShape("Reshape", shape);
+        return ReshapeTo(target);
+    }
+
+    /// <summary><see cref="Reshape"/> to a shape already checked to have this tensor's number of elements.</summary>
+    internal Tensor ReshapeTo(Shape target)
+    {
         var source = IsContiguous ? this : ContiguousNoGrad();
-        var result = new Tensor(source.Storage, target, target.ContiguousStrides(), source.Offset);
-        return ShouldRecord(this) ? result.WithGradFn(new ReshapeBackward(this)) : result;
+        var result = MakeView(source.Storage, target, target.SharedContiguousStrides, source.Offset);
+        return ShouldRecord(this) ? result.WithGradFn(ReshapeBackward.Create(this)) : result;
     }
 
     /// <summary>Like <see cref="Reshape"/>, but always a view: fails on a non-contiguous tensor.</summary>
@@ -33,13 +39,13 @@ public partial class Tensor
         if (Rank == 0) return Reshape(1);
         int s = Shape.NormalizeAxis(startAxis, Rank, "Flatten"), e = Shape.NormalizeAxis(endAxis, Rank, "Flatten");
         if (s > e) throw new ArgumentException($"Flatten: start axis {startAxis} comes after end axis {endAxis}");
-        var dims = new List<int>();
-        for (int d = 0; d < s; d++) dims.Add(Shape[d]);
+        Span<int> dims = stackalloc int[Rank - (e - s)];
+        for (int d = 0; d < s; d++) dims[d] = Shape[d];
         int merged = 1;
         for (int d = s; d <= e; d++) merged *= Shape[d];
-        dims.Add(merged);
-        for (int d = e + 1; d < Rank; d++) dims.Add(Shape[d]);
-        return Reshape([.. dims]);
+        dims[s] = merged;
+        for (int d = e + 1; d < Rank; d++) dims[d - (e - s)] = Shape[d];
+        return ReshapeTo(Shape.Of(dims));
     }
 
     private Shape InferShape(string op, int[] shape)
@@ -67,7 +73,7 @@ public partial class Tensor
                 throw new ArgumentException($"{op}: cannot reshape {Shape} ({Numel} elements) into {Shape.Format(shape)}");
             dims[infer] = (int)(Numel / known);
         }
-        var result = new Shape(dims);
+        var result = Shape.Of(dims);
         if (result.Numel != Numel)
             throw new ArgumentException($"{op}: cannot reshape {Shape} ({Numel} elements) into {result} ({result.Numel} elements)");
         return result;
@@ -113,7 +119,7 @@ public partial class Tensor
             dims[i] = Shape[a];
             strides[i] = StridesArray[a];
         }
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset);
+        var result = MakeView(Storage, Shape.Of(dims), strides, Offset);
         return ShouldRecord(this) ? result.WithGradFn(new PermuteBackward(this, normalized)) : result;
     }
 
@@ -157,8 +163,8 @@ public partial class Tensor
     // A view with the same elements in the same order but a different shape (squeeze/unsqueeze).
     private Tensor StridedView(int[] dims, int[] strides)
     {
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset);
-        return ShouldRecord(this) ? result.WithGradFn(new ReshapeBackward(this)) : result;
+        var result = MakeView(Storage, Shape.Of(dims), strides, Offset);
+        return ShouldRecord(this) ? result.WithGradFn(ReshapeBackward.Create(this)) : result;
     }
 
     /// <summary>Elements <paramref name="start"/> .. <paramref name="start"/>+<paramref name="length"/>−1 along <paramref name="axis"/> (a view).</summary>
@@ -188,7 +194,7 @@ public partial class Tensor
         var strides = (int[])StridesArray.Clone();
         dims[a] = count;
         strides[a] = StridesArray[a] * step;
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset + (count > 0 ? s * StridesArray[a] : 0));
+        var result = MakeView(Storage, Shape.Of(dims), strides, Offset + (count > 0 ? s * StridesArray[a] : 0));
         return ShouldRecord(this) ? result.WithGradFn(new SliceBackward(this, a, s, step)) : result;
     }
 
@@ -257,7 +263,7 @@ public partial class Tensor
                 throw new ArgumentException($"Expand: cannot expand shape {Shape} to {Shape.Format(shape)}");
             }
         }
-        var result = new Tensor(Storage, new Shape(dims), strides, Offset);
+        var result = MakeView(Storage, Shape.Of(dims), strides, Offset);
         return ShouldRecord(this) ? result.WithGradFn(new ExpandBackward(this)) : result;
     }
 
@@ -271,7 +277,7 @@ public partial class Tensor
     internal Tensor ContiguousNoGrad()
     {
         if (IsContiguous) return this;
-        var result = new Tensor(Shape);
+        var result = Make(Shape);
         Elementwise.Copy(ShapeSpan, Span, StridesArray, result.Data, result.StridesArray);
         return result;
     }

@@ -12,32 +12,32 @@ namespace Dendrite.Tensors;
 /// </summary>
 public partial class Tensor
 {
-    // Storage is shared by views; Offset and strides say where this view's elements are in it.
-    internal readonly Storage Storage;
-    internal readonly int Offset;
-    internal readonly int[] StridesArray;
+    // Storage is shared by views; Offset and strides say where this view's elements are in it. Not
+    // readonly: a TensorScope retires the tensors on the memory it releases, and later ops reuse them.
+    internal Storage Storage;
+    internal int Offset;
+    internal int[] StridesArray;
     private bool requiresGrad;
+    private Tensor? grad;
+
+    private const int SpareLimit = 8192;
+    [ThreadStatic] private static Stack<Tensor>? spare;
 
     /// <summary>A new contiguous, zero-filled tensor of the given shape.</summary>
-    internal Tensor(Shape shape)
+    internal Tensor(Shape shape) : this(Storage.Allocate(shape.Numel), shape, shape.SharedContiguousStrides, 0)
     {
-        Shape = shape;
-        Storage = Storage.Allocate(shape.Numel);
-        StridesArray = shape.ContiguousStrides();
     }
 
     /// <summary>
     /// A contiguous tensor whose elements the caller's kernel overwrites, every one of them: inside a
     /// <see cref="TensorScope"/> its recycled buffer is not cleared first (a pass over memory saved).
     /// </summary>
-    internal static Tensor Uninitialized(Shape shape) => new(shape, Storage.AllocateUninitialized(shape.Numel));
+    internal static Tensor Uninitialized(Shape shape) =>
+        MakeView(Storage.AllocateUninitialized(shape.Numel), shape, shape.SharedContiguousStrides, 0);
 
     /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
-    internal Tensor(Shape shape, Storage storage)
+    internal Tensor(Shape shape, Storage storage) : this(storage, shape, shape.SharedContiguousStrides, 0)
     {
-        Shape = shape;
-        Storage = storage;
-        StridesArray = shape.ContiguousStrides();
     }
 
     /// <summary>A view over existing storage.</summary>
@@ -47,10 +47,47 @@ public partial class Tensor
         Shape = shape;
         StridesArray = strides;
         Offset = offset;
+        storage.Owner?.Track(this);
+    }
+
+    /// <summary>A new contiguous, zero-filled tensor (a retired Tensor object when one is free).</summary>
+    internal static Tensor Make(Shape shape) => MakeView(Storage.Allocate(shape.Numel), shape, shape.SharedContiguousStrides, 0);
+
+    /// <summary>A view over existing storage (a retired Tensor object when one is free).</summary>
+    internal static Tensor MakeView(Storage storage, Shape shape, int[] strides, int offset)
+    {
+        // Only a tensor that its scope will retire in turn takes a retired object, so that a reference
+        // wrongly held past a scope can only ever meet another scope's temporaries, never a long-lived tensor.
+        if (storage.Owner is null || spare is not { Count: > 0 } stack) return new Tensor(storage, shape, strides, offset);
+        var t = stack.Pop();
+        t.Storage = storage;
+        t.Shape = shape;
+        t.StridesArray = strides;
+        t.Offset = offset;
+        storage.Owner?.Track(t);
+        return t;
+    }
+
+    /// <summary>
+    /// Called by the scope that released this tensor's memory: points it at <see cref="Storage.Dead"/> (so a
+    /// stale use throws as before), retires its node, and makes the object available to later ops.
+    /// </summary>
+    internal void Retire()
+    {
+        var node = GradFn;
+        Storage = Storage.Dead;
+        GradFn = null;
+        grad = null;
+        Name = null;
+        requiresGrad = false;
+        node?.Retire(this);
+        if (GetType() != typeof(Tensor)) return;
+        var stack = spare ??= new Stack<Tensor>();
+        if (stack.Count < SpareLimit) stack.Push(this);
     }
 
     /// <summary>The sizes of the dimensions.</summary>
-    public Shape Shape { get; }
+    public Shape Shape { get; private set; }
 
     /// <summary>Number of dimensions (0 for a scalar).</summary>
     public int Rank => Shape.Rank;
@@ -98,7 +135,16 @@ public partial class Tensor
     }
 
     /// <summary>The accumulated gradient of a leaf after <see cref="Backward(bool)"/>, or null.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => grad;
+        set
+        {
+            // A gradient outlives the step; if it was made inside a scope, that scope must not reuse it.
+            if (value is not null) TensorScope.Escape(value);
+            grad = value;
+        }
+    }
 
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
     public Node? GradFn { get; private set; }
@@ -128,6 +174,7 @@ public partial class Tensor
     {
         GradFn = node;
         requiresGrad = true;
+        node.AttachOutput(this);
         return this;
     }
 

@@ -100,8 +100,9 @@ public sealed class Trainer
         {
             float value;
             int size;
-            // Every tensor of the step, the batch included, recycles its buffer when the step ends.
-            using (new TensorScope())
+            // Every tensor of the step, the batch included, recycles its buffer (and its Tensor object) when
+            // the step ends; nothing of the step is referenced afterwards.
+            using (new TensorScope(reuseObjects: true))
             {
                 if (!batches.MoveNext()) break;
                 var batch = batches.Current;

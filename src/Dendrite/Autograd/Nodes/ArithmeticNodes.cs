@@ -141,9 +141,34 @@ public sealed class TanhBackward(Tensor x, Tensor result) : Node(x)
 }
 
 /// <summary>ReLU passes the gradient where x &gt; 0.</summary>
-public sealed class ReluBackward(Tensor x) : Node(x)
+public sealed class ReluBackward : Node
 {
-    protected internal override Tensor?[] Backward(Tensor g) => [Tensor.Zip(g, x, default(ReluGradOp), Name)];
+    private Tensor x;
+    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
+
+    public ReluBackward(Tensor x) : base(x) => this.x = x;
+
+    /// <summary>A retired node re-armed for <paramref name="x"/>, or a new one.</summary>
+    internal static ReluBackward Create(Tensor x)
+    {
+        if (NodePool<ReluBackward>.Take() is not { } node) return new ReluBackward(x);
+        node.x = x;
+        node.Reuse(x);
+        return node;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g)
+    {
+        grads[0] = Tensor.Zip(g, x, default(ReluGradOp), Name);
+        return grads;
+    }
+
+    private protected override void OnRetired()
+    {
+        x = null!;
+        grads[0] = null;
+        NodePool<ReluBackward>.Return(this);
+    }
 }
 
 /// <summary>A copy passes the gradient unchanged.</summary>

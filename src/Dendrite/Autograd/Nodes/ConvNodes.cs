@@ -9,9 +9,46 @@ namespace Dendrite.Autograd.Nodes;
 /// back by col2im, image by image (<see cref="ConvBatch.BackwardInput"/>). The input gradient is skipped
 /// when the input needs none (the first layer of a network), which saves the largest GEMM of the backward pass.
 /// </summary>
-internal sealed class Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor col)
-    : Node(input, weight, bias)
+internal sealed class Conv2dBackward : Node
 {
+    private Tensor input, weight, col;
+    private Tensor? bias;
+    private Window2d win;
+    private int groups;
+    private readonly Tensor?[] grads = new Tensor?[3]; // returned by every Backward call: the engine reads it at once
+
+    private Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor col) : base(input, weight, bias)
+    {
+        this.input = input;
+        this.weight = weight;
+        this.bias = bias;
+        this.win = win;
+        this.groups = groups;
+        this.col = col;
+    }
+
+    /// <summary>A retired node re-armed for a new op, or a new one.</summary>
+    internal static Conv2dBackward Create(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor col)
+    {
+        if (NodePool<Conv2dBackward>.Take() is not { } node) return new Conv2dBackward(input, weight, bias, win, groups, col);
+        node.input = input;
+        node.weight = weight;
+        node.bias = bias;
+        node.win = win;
+        node.groups = groups;
+        node.col = col;
+        node.Reuse(input, weight, bias);
+        return node;
+    }
+
+    private protected override void OnRetired()
+    {
+        input = weight = col = null!;
+        bias = null;
+        Array.Clear(grads);
+        NodePool<Conv2dBackward>.Return(this);
+    }
+
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
@@ -41,20 +78,53 @@ internal sealed class Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, 
             dx = Tensor.Uninitialized(input.Shape);
             ConvBatch.BackwardInput(geometry, g.Span, wt.Span, dx.Span);
         }
-        return [dx, dw, db];
+        grads[0] = dx;
+        grads[1] = dw;
+        grads[2] = db;
+        return grads;
     }
 }
 
 /// <summary>Max pooling: each output's gradient goes to the input element that was the window's maximum.</summary>
-public sealed class MaxPool2dBackward(Tensor input, Tensor argmax, int outPlane) : Node(input)
+public sealed class MaxPool2dBackward : Node
 {
+    private Tensor input, argmax;
+    private int outPlane;
+    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
+
+    public MaxPool2dBackward(Tensor input, Tensor argmax, int outPlane) : base(input)
+    {
+        this.input = input;
+        this.argmax = argmax;
+        this.outPlane = outPlane;
+    }
+
+    /// <summary>A retired node re-armed for a new op, or a new one.</summary>
+    internal static MaxPool2dBackward Create(Tensor input, Tensor argmax, int outPlane)
+    {
+        if (NodePool<MaxPool2dBackward>.Take() is not { } node) return new MaxPool2dBackward(input, argmax, outPlane);
+        node.input = input;
+        node.argmax = argmax;
+        node.outPlane = outPlane;
+        node.Reuse(input);
+        return node;
+    }
+
+    private protected override void OnRetired()
+    {
+        input = argmax = null!;
+        grads[0] = null;
+        NodePool<MaxPool2dBackward>.Return(this);
+    }
+
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         int inPlane = input.Shape[2] * input.Shape[3];
         var g = gradOutput.ContiguousNoGrad();
         var dx = Tensor.Zeros(input.Shape);
         ConvBatch.MaxPoolBackward(g.Span, argmax.Span, input.Shape[0], input.Shape[1], outPlane, inPlane, dx.Span);
-        return [dx];
+        grads[0] = dx;
+        return grads;
     }
 }
 

@@ -32,9 +32,63 @@ public sealed class BinaryCrossEntropyWithLogitsBackward(Tensor x, Tensor t) : N
 /// (softmax − smoothed one-hot target) times the weights, computed in one pass from the saved log-probabilities
 /// instead of through a gather, its scatter and a separate log-softmax backward.
 /// </summary>
-public sealed class CrossEntropyBackward(Tensor input, Tensor logp, int[] labels, float[]? weight, int ignoreIndex, float smoothing,
-    float scale, bool reduced) : Node(input)
+public sealed class CrossEntropyBackward : Node
 {
+    private Tensor input, logp;
+    private int[] labels;
+    private float[]? weight;
+    private int ignoreIndex;
+    private float smoothing, scale;
+    private bool reduced;
+    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
+
+    public CrossEntropyBackward(Tensor input, Tensor logp, int[] labels, float[]? weight, int ignoreIndex, float smoothing,
+        float scale, bool reduced) : base(input)
+    {
+        this.input = input;
+        this.logp = logp;
+        this.labels = labels;
+        this.weight = weight;
+        this.ignoreIndex = ignoreIndex;
+        this.smoothing = smoothing;
+        this.scale = scale;
+        this.reduced = reduced;
+    }
+
+    /// <summary>A retired node re-armed for a new op, or a new one.</summary>
+    internal static CrossEntropyBackward Create(Tensor input, Tensor logp, int[] labels, float[]? weight, int ignoreIndex,
+        float smoothing, float scale, bool reduced)
+    {
+        if (NodePool<CrossEntropyBackward>.Take() is not { } node)
+            return new CrossEntropyBackward(input, logp, labels, weight, ignoreIndex, smoothing, scale, reduced);
+        node.input = input;
+        node.logp = logp;
+        node.labels = labels;
+        node.weight = weight;
+        node.ignoreIndex = ignoreIndex;
+        node.smoothing = smoothing;
+        node.scale = scale;
+        node.reduced = reduced;
+        node.Reuse(input);
+        return node;
+    }
+
+    /// <summary>
+    /// The labels array of the last retired node on this thread, for the next loss of the same batch size
+    /// to fill (a node owns its labels until it is retired).
+    /// </summary>
+    [ThreadStatic] internal static int[]? SpareLabels;
+
+    private protected override void OnRetired()
+    {
+        SpareLabels = labels;
+        input = logp = null!;
+        labels = null!;
+        weight = null;
+        grads[0] = null;
+        NodePool<CrossEntropyBackward>.Return(this);
+    }
+
     protected internal override Tensor?[] Backward(Tensor g)
     {
         var (outer, classes, inner) = logp.AxisBlock(1);
@@ -42,6 +96,7 @@ public sealed class CrossEntropyBackward(Tensor input, Tensor logp, int[] labels
         var dx = Tensor.Zeros(input.Shape);
         Kernels.CrossEntropy.Backward(logp.Span, outer, classes, inner, labels, weight, ignoreIndex, smoothing,
             grad.Span, reduced ? 0 : 1, scale, dx.Span);
-        return [dx];
+        grads[0] = dx;
+        return grads;
     }
 }

@@ -5,9 +5,34 @@ namespace Dendrite.Autograd.Nodes;
 // Views move no numbers, so their backward passes only move the gradient back into the input's layout.
 
 /// <summary>Reshape, Squeeze, Unsqueeze, Flatten: the gradient is reshaped back.</summary>
-public sealed class ReshapeBackward(Tensor x) : Node(x)
+public sealed class ReshapeBackward : Node
 {
-    protected internal override Tensor?[] Backward(Tensor g) => [g.Reshape(x.Shape.ToArray())];
+    private Tensor x;
+    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
+
+    public ReshapeBackward(Tensor x) : base(x) => this.x = x;
+
+    /// <summary>A retired node re-armed for <paramref name="x"/>, or a new one.</summary>
+    internal static ReshapeBackward Create(Tensor x)
+    {
+        if (NodePool<ReshapeBackward>.Take() is not { } node) return new ReshapeBackward(x);
+        node.x = x;
+        node.Reuse(x);
+        return node;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g)
+    {
+        grads[0] = g.ReshapeTo(x.Shape);
+        return grads;
+    }
+
+    private protected override void OnRetired()
+    {
+        x = null!;
+        grads[0] = null;
+        NodePool<ReshapeBackward>.Return(this);
+    }
 }
 
 /// <summary>Permute/Transpose: the gradient is permuted by the inverse permutation.</summary>

@@ -139,7 +139,7 @@ public static class LossFunctions
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         CheckLabelSmoothing(labelSmoothing, op);
-        if (input.Rank == 1) return Unbatched(input, target, t => CrossEntropy(input.Unsqueeze(0), t, weight, ignoreIndex, reduction, labelSmoothing), reduction, op);
+        if (input.Rank == 1) return UnbatchedCrossEntropy(input, target, weight, ignoreIndex, reduction, labelSmoothing);
         CheckClassInput(input, op);
         int classes = input.Shape[1];
         CheckClassWeight(weight, classes, op);
@@ -151,9 +151,9 @@ public static class LossFunctions
         foreach (int label in labels)
             if (label != ignoreIndex) weightSum += classWeights is null ? 1 : classWeights[label];
         var (outer, _, inner) = input.AxisBlock(1);
-        var logp = new Tensor(input.Shape);
+        var logp = Tensor.Make(input.Shape);
         Kernels.Softmax.Forward(input.ContiguousNoGrad().Span, outer, classes, inner, logp.Data, log: true);
-        var perElement = new Tensor(target.Shape);
+        var perElement = Tensor.Make(target.Shape);
         double sum = Kernels.CrossEntropy.Forward(logp.Span, outer, classes, inner, labels, classWeights, ignoreIndex, labelSmoothing,
             perElement.Data);
         var (result, scale) = reduction switch
@@ -164,10 +164,16 @@ public static class LossFunctions
             _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{op}: unknown reduction"),
         };
         return Tensor.ShouldRecord(input)
-            ? result.WithGradFn(new CrossEntropyBackward(input, logp, labels, classWeights, ignoreIndex, labelSmoothing, scale,
+            ? result.WithGradFn(CrossEntropyBackward.Create(input, logp, labels, classWeights, ignoreIndex, labelSmoothing, scale,
                 reduced: reduction != Reduction.None))
             : result;
     }
+
+    // Apart from CrossEntropy so that its lambda's captured variables are not allocated on every call.
+    private static Tensor UnbatchedCrossEntropy(Tensor input, Tensor target, Tensor? weight, int ignoreIndex, Reduction reduction,
+        float labelSmoothing) =>
+        Unbatched(input, target, t => CrossEntropy(input.Unsqueeze(0), t, weight, ignoreIndex, reduction, labelSmoothing), reduction,
+            "CrossEntropyLoss");
 
     /// <summary>
     /// Negative log-likelihood of log-probabilities, like <c>torch.nn.functional.nll_loss</c>: input [N,C],
@@ -331,15 +337,18 @@ public static class LossFunctions
     /// <summary>The class labels of an index target, checked: shape = input shape without axis 1, whole numbers in [0, C) or the ignore index.</summary>
     private static int[] Labels(Tensor input, Tensor target, int classes, int? ignoreIndex, string op)
     {
-        var expected = input.Shape.ToArray().Where((_, d) => d != 1).ToArray();
-        if (target.Shape != new Shape(expected))
+        bool fits = target.Rank == input.Rank - 1;
+        for (int d = 0; fits && d < target.Rank; d++) fits = target.Shape[d] == input.Shape[d < 1 ? d : d + 1];
+        if (!fits)
         {
+            var expected = input.Shape.ToArray().Where((_, d) => d != 1).ToArray();
             string probabilities = op == "CrossEntropyLoss" ? $", or probabilities of the input's shape {input.Shape}" : "";
             throw new ArgumentException(
                 $"{op}: target of shape {target.Shape} does not fit input of shape {input.Shape}: expected class indices of shape {Shape.Format(expected)}{probabilities}");
         }
-        var values = target.ToArray();
-        var labels = new int[values.Length];
+        var source = target.ContiguousNoGrad();
+        var values = source.Data.AsSpan(source.Offset, source.Numel);
+        var labels = TakeLabelsArray(values.Length);
         for (int i = 0; i < values.Length; i++)
         {
             float v = values[i];
@@ -358,6 +367,17 @@ public static class LossFunctions
             labels[i] = (int)v;
         }
         return labels;
+    }
+
+    // The labels array of a retired cross-entropy node, when it has the right length (the same batch size).
+    private static int[] TakeLabelsArray(int length)
+    {
+        if (CrossEntropyBackward.SpareLabels is { } spare && spare.Length == length)
+        {
+            CrossEntropyBackward.SpareLabels = null;
+            return spare;
+        }
+        return new int[length];
     }
 
     /// <summary>The NLL of log-probabilities at the labels; the mean divides by Σ w[y] over non-ignored elements.</summary>

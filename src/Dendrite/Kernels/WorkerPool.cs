@@ -117,10 +117,17 @@ internal static unsafe class WorkerPool
             // system call); only if they take long, as when more threads than cores are busy, start yielding.
             long waitStart = Stopwatch.GetTimestamp();
             var spin = new SpinWait();
-            while (Volatile.Read(ref completed) != tasks)
+            bool spinning = true;
+            for (int polls = 1; Volatile.Read(ref completed) != tasks; polls++)
             {
-                if (Stopwatch.GetTimestamp() - waitStart < SpinTicks) Thread.SpinWait(1);
-                else spin.SpinOnce(sleep1Threshold: -1);
+                if (!spinning)
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                    continue;
+                }
+                Thread.SpinWait(1);
+                // Reading the clock is a call of its own; look at it every 64 polls.
+                if ((polls & 63) == 0 && Stopwatch.GetTimestamp() - waitStart >= SpinTicks) spinning = false;
             }
             failure?.Throw();
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace Dendrite.Kernels;
 internal static class CrossEntropy
 {
     /// <summary>Writes ℓₙ into <paramref name="loss"/> and returns Σₙ ℓₙ (accumulated in double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Forward(ReadOnlySpan<float> logp, int outer, int classes, int inner, ReadOnlySpan<int> labels,
         ReadOnlySpan<float> weight, int ignoreIndex, float smoothing, Span<float> loss)
     {
@@ -42,6 +44,7 @@ internal static class CrossEntropy
     /// dx = gₙ·[((1−ε)w[y] + (ε/C)Σ꜀w[c])·p − (1−ε)w[y]·onehot(y) − (ε/C)·w], with p = exp(log p) and
     /// gₙ = <paramref name="scale"/>·g[n·<paramref name="gradStride"/>] (stride 0 for a reduced loss); 0 at ignored positions.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> logp, int outer, int classes, int inner, ReadOnlySpan<int> labels,
         ReadOnlySpan<float> weight, int ignoreIndex, float smoothing, ReadOnlySpan<float> grad, int gradStride, float scale, Span<float> dx)
     {

@@ -103,7 +103,9 @@ internal static unsafe class Elementwise
         public TOp Op;
         public float* X, Dst;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        // Also fully optimised from the first call: a long row split into chunks calls Run directly, a few
+        // times per step, so it would take many steps to leave the unoptimised tier.
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3)
         {
             float* d = Dst + o0, x = X + o1;
@@ -129,7 +131,9 @@ internal static unsafe class Elementwise
         public TOp Op;
         public float* A, B, Dst;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        // Also fully optimised from the first call: a long row split into chunks calls Run directly, a few
+        // times per step, so it would take many steps to leave the unoptimised tier.
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3)
         {
             float* d = Dst + o0, a = A + o1, b = B + o2;
@@ -176,7 +180,9 @@ internal static unsafe class Elementwise
         public TOp Op;
         public float* A, B, C, Dst;
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        // Also fully optimised from the first call: a long row split into chunks calls Run directly, a few
+        // times per step, so it would take many steps to leave the unoptimised tier.
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public void Run(int n, int o0, int s0, int o1, int s1, int o2, int s2, int o3, int s3)
         {
             float* d = Dst + o0, a = A + o1, b = B + o2, c = C + o3;
@@ -206,6 +212,7 @@ internal static unsafe class Elementwise
     /// in every operand are merged first, so a contiguous tensor is one long row.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Walk<TRow>(ref TRow row, ReadOnlySpan<int> shape, int operands,
         ReadOnlySpan<int> st0, ReadOnlySpan<int> st1, ReadOnlySpan<int> st2, ReadOnlySpan<int> st3)
         where TRow : unmanaged, IRow

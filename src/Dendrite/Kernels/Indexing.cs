@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace Dendrite.Kernels;
 internal static class Indexing
 {
     /// <summary>dst[..., i, ...] = src[..., index[..., i, ...], ...] with the replaced coordinate on <paramref name="axis"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather(ReadOnlySpan<int> shape, int axis, ReadOnlySpan<int> index,
         ReadOnlySpan<float> src, ReadOnlySpan<int> srcStrides, Span<float> dst)
     {
@@ -23,6 +25,7 @@ internal static class Indexing
     }
 
     /// <summary>dst[..., index[..., i, ...], ...] += values[..., i, ...]: the gradient of <see cref="Gather"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAdd(ReadOnlySpan<int> shape, int axis, ReadOnlySpan<int> index,
         ReadOnlySpan<float> values, ReadOnlySpan<int> valueStrides, Span<float> dst, ReadOnlySpan<int> dstStrides)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace Dendrite.Kernels;
 internal static class Reduce
 {
     /// <summary>dst[o, i] = Σ_r src[o, r, i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sum(ReadOnlySpan<float> src, int outer, int n, int inner, Span<float> dst)
     {
         for (int o = 0; o < outer; o++)
@@ -35,6 +37,7 @@ internal static class Reduce
     /// values[o, i] = max (or min) over r of src[o, r, i], indices[o, i] = the first r that attains it.
     /// NaN counts as the extreme (it propagates, as in PyTorch).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ArgExtreme(ReadOnlySpan<float> src, int outer, int n, int inner, bool max,
         Span<float> values, Span<int> indices)
     {
@@ -61,6 +64,7 @@ internal static class Reduce
     }
 
     /// <summary>dst[o, i] = log Σ_r exp(src[o, r, i]), computed as m + log Σ exp(x − m) with m the max.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSumExp(ReadOnlySpan<float> src, int outer, int n, int inner, Span<float> dst)
     {
         for (int o = 0; o < outer; o++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace Dendrite.Kernels;
 internal static class Softmax
 {
     /// <summary>dst = exp(x − max) / Σ exp(x − max), or with <paramref name="log"/>: x − max − log Σ exp(x − max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> src, int outer, int n, int inner, Span<float> dst, bool log)
     {
         for (int o = 0; o < outer; o++)
@@ -38,6 +40,7 @@ internal static class Softmax
     /// Gradient through softmax y: dx = y ⊙ (g − Σ g⊙y); through log-softmax y: dx = g − exp(y)·Σ g.
     /// <paramref name="y"/> and <paramref name="g"/> are contiguous [outer, n, inner] blocks.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, int outer, int n, int inner, Span<float> dx, bool log)
     {
         for (int o = 0; o < outer; o++)

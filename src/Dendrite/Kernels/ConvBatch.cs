@@ -57,17 +57,21 @@ internal static unsafe class ConvBatch
     private static (int S0, int S1) Range(int n, int tasks, int t) => ((int)((long)n * t / tasks), (int)((long)n * (t + 1) / tasks));
 
     /// <summary>
-    /// y = conv(x, w) + bias for the whole batch. With <paramref name="col"/> non-empty ([groups, k, N·P])
+    /// y = conv(x, w) + bias for the whole batch, then max(y, 0) if <paramref name="relu"/> (in the same pass,
+    /// while each image's output is in cache). With <paramref name="col"/> non-empty ([groups, k, N·P])
     /// the im2col columns are kept there for the backward pass; otherwise each thread uses one image's worth
     /// of scratch. <paramref name="y"/> need not be initialised.
     /// </summary>
     public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
-        Span<float> y, Span<float> col)
+        Span<float> y, Span<float> col, bool relu = false)
     {
         if (g.N == 0 || g.P == 0) return;
         fixed (float* px = x, pw = w, pb = bias, py = y, pc = col)
         {
-            var job = new ForwardJob { G = g, X = px, Wt = pw, Bias = bias.IsEmpty ? null : pb, Y = py, Col = col.IsEmpty ? null : pc };
+            var job = new ForwardJob
+            {
+                G = g, X = px, Wt = pw, Bias = bias.IsEmpty ? null : pb, Y = py, Col = col.IsEmpty ? null : pc, Relu = relu,
+            };
             job.Tasks = TaskCount(g.N, (long)g.N * g.O * g.K * g.P);
             Run(job.Tasks, ref job);
         }
@@ -78,6 +82,7 @@ internal static unsafe class ConvBatch
         public ConvGeometry G;
         public float* X, Wt, Bias, Y, Col;
         public int Tasks;
+        public bool Relu;
 
         public readonly void Execute(int t)
         {
@@ -95,6 +100,7 @@ internal static unsafe class ConvBatch
                         new ReadOnlySpan<float>(colG, (int)((k - 1) * ld + p)), (int)ld, 0f, new Span<float>(yG, og * p), p);
                     if (Bias != null)
                         for (int o = 0; o < og; o++) AddScalar(yG + (nint)o * p, Bias[gi * og + o], p);
+                    if (Relu) ApplyRelu(yG, og * p);
                 }
         }
     }
@@ -106,6 +112,16 @@ internal static unsafe class ConvBatch
         int i = 0;
         for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(row + i) + v, row + i);
         for (; i < count; i++) row[i] += value;
+    }
+
+    // The same arithmetic as the ReLU op (ReluOp), so fused and separate layers agree bit for bit.
+    private static void ApplyRelu(float* row, int count)
+    {
+        var op = default(ReluOp);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - 8; i += 8) Vector256.Store(op.Invoke(Vector256.Load(row + i)), row + i);
+        for (; i < count; i++) row[i] = op.Invoke(row[i]);
     }
 
     /// <summary>dx = col2im(Wᵀ · dY) per image; <paramref name="dx"/> need not be initialised.</summary>

@@ -33,11 +33,17 @@ public sealed class Sequential : Module
         var x = input;
         for (int i = 0; i < layers.Count; i++)
         {
-            // Linear then ReLU is one GEMM with the ReLU in its epilogue when no gradient is recorded: batch-1
-            // inference pays per op, and the separate ReLU would add a tensor and a pass over it.
+            // Linear or Conv2d then ReLU is one op with the ReLU in its last pass when no gradient is recorded:
+            // batch-1 inference pays per op, and the separate ReLU would add a tensor and a pass over it.
             if (layers[i] is Linear linear && i + 1 < layers.Count && layers[i + 1] is ReLU)
             {
                 x = Functional.LinearRelu(x, linear.Weight, linear.Bias);
+                i++;
+                continue;
+            }
+            if (layers[i] is Conv2d conv && i + 1 < layers.Count && layers[i + 1] is ReLU)
+            {
+                x = conv.ForwardRelu(x);
                 i++;
                 continue;
             }

@@ -12,7 +12,8 @@ public partial class Tensor
     /// Σ_c weight[o, c] ⋆ input[n, g·C/groups + c], computed as im2col + GEMM per sample and group.
     /// input [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null → [N, O, outH, outW].
     /// </summary>
-    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)
+    /// <remarks>With <paramref name="relu"/> the result is max(·, 0), fused into the same pass; only when no graph is recorded.</remarks>
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, bool relu = false)
     {
         CheckConvShapes(input, weight, bias, win, groups);
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
@@ -25,10 +26,11 @@ public partial class Tensor
         // recorded, the im2col columns of the whole batch are kept, side by side in col [groups][k, N·P], for
         // the weight gradient; otherwise each thread works through one image's columns at a time.
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        if (record && relu) throw new InvalidOperationException("Conv2d: a fused ReLU has no backward; apply Relu() separately");
         var result = Uninitialized(Shape.Of([n, o, outH, outW]));
         var col = record ? Uninitialized(Shape.Of([groups, k, n * p])) : null;
         ConvBatch.Forward(geometry, x.Span, wt.Span, bias is null ? default : bias.ContiguousNoGrad().Span, result.Span,
-            col is null ? default : col.Span);
+            col is null ? default : col.Span, relu);
         return record ? result.WithGradFn(Conv2dBackward.Create(input, weight, bias, win, groups, col!)) : result;
     }
 

@@ -6,6 +6,38 @@ namespace Dendrite.Tests.NN;
 
 public class ConvLayerTests
 {
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void SequentialConvReLUFusionChangesNoResult(int batch)
+    {
+        // Sequential runs Conv2d→ReLU as one op when nothing is recorded; the layers one by one are the
+        // reference (3-d and 4-d inputs, with and without bias, grouped), and with gradients the fusion stands aside.
+        var model = new Sequential(new Conv2d(4, 6, 3, padding: 1, generator: new Generator(1)), new ReLU(),
+            new Conv2d(6, 6, 3, groups: 2, bias: false, generator: new Generator(2)), new ReLU());
+        foreach (var shape in new[] { new[] { batch, 4, 7, 9 }, new[] { 4, 7, 9 } })
+        {
+            var x = Tensor.Randn(new Generator((ulong)batch), shape);
+            Tensor Unfused()
+            {
+                var y = x;
+                for (int i = 0; i < model.Count; i++) y = model[i].Forward(y);
+                return y;
+            }
+            using (GradMode.NoGrad())
+                Assert.Equal(Unfused().ToArray(), model.Forward(x).ToArray());
+            var fused = model.Forward(x);
+            fused.Sum().Backward();
+            var grad = ((Conv2d)model[0]).Weight.Grad!.ToArray();
+            model.ZeroGrad();
+            var unfused = Unfused();
+            unfused.Sum().Backward();
+            Assert.Equal(unfused.ToArray(), fused.ToArray());
+            Assert.Equal(((Conv2d)model[0]).Weight.Grad!.ToArray(), grad);
+            model.ZeroGrad();
+        }
+    }
+
     [Fact]
     public void InferenceMatchesTheRecordedPath()
     {

@@ -1,3 +1,4 @@
+using Dendrite.Autograd;
 using Dendrite.Tensors;
 
 namespace Dendrite.NN.Layers;
@@ -53,13 +54,25 @@ public sealed class Conv2d : Module
     /// <summary>[C_out], or null without bias.</summary>
     public Parameter? Bias { get; }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    /// <summary>
+    /// This layer followed by ReLU; <see cref="Sequential"/> calls it when no gradient is recorded, so the
+    /// ReLU costs no extra pass over the output (with a graph it is the two ops, as a backward pass needs).
+    /// </summary>
+    internal Tensor ForwardRelu(Tensor input)
+    {
+        bool record = GradMode.IsEnabled && (input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false));
+        return record ? Forward(input).Relu() : Forward(input, relu: true);
+    }
+
+    private Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank == 3) return Forward(input.Unsqueeze(0)).Squeeze(0);
+        if (input.Rank == 3) return Forward(input.Unsqueeze(0), relu).Squeeze(0);
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"Conv2d: expected input [N,{InChannels},H,W] or [{InChannels},H,W], got {input.Shape}");
-        return Tensor.Conv2d(input, Weight, Bias, window, Groups);
+        return Tensor.Conv2d(input, Weight, Bias, window, Groups, relu);
     }
 
     protected override string ExtraRepr() =>

@@ -24,7 +24,7 @@ public static class Engine
         using var noGrad = GradMode.NoGrad();
         if (root.GradFn is null)
         {
-            AccumulateIntoLeaf(root, gradient);
+            root.AccumulateGrad(gradient);
             return;
         }
 
@@ -88,17 +88,10 @@ public static class Engine
                 if (input.GradFn is { } next)
                     pending[next] = pending.TryGetValue(next, out var acc) ? acc + g : g;
                 else
-                    AccumulateIntoLeaf(input, g);
+                    input.AccumulateGrad(g);
             }
             if (!retainGraph) node.Freed = true;
         }
-    }
-
-    private static void AccumulateIntoLeaf(Tensor leaf, Tensor g)
-    {
-        // A leaf's gradient outlives the step (optimizers read it), so it never belongs to a TensorScope.
-        if (leaf.Grad is null) leaf.Grad = TensorScope.Untracked(g.Clone);
-        else leaf.Grad.AddInPlace(g);
     }
 
     /// <summary>Nodes ordered so that every node comes after the nodes that produced its inputs.</summary>

@@ -23,9 +23,6 @@ public partial class Tensor
     /// <summary>A tensor sharing this one's storage but cut from the graph (no gradient flows through it).</summary>
     public Tensor Detach() => MakeView(Storage, Shape, StridesArray, Offset);
 
-    /// <summary>Sets the gradient to zero (in place, so its buffer is reused), or leaves it null if there is none.</summary>
-    public void ZeroGrad() => Grad?.Fill_(0f);
-
     /// <summary>True when an op on these inputs must record a node.</summary>
     internal static bool ShouldRecord(Tensor a) => a.requiresGrad && GradMode.IsEnabled;
 

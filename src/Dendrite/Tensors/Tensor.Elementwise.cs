@@ -185,6 +185,10 @@ public partial class Tensor
         return this;
     }
 
+    /// <summary>Copies <paramref name="other"/> (broadcast to this shape) in; skips the graph checks.</summary>
+    internal void CopyNoCheck(Tensor other) =>
+        Elementwise.Copy(ShapeSpan, other.Span, other.BroadcastStrides(Shape), Span, StridesArray);
+
     /// <summary>Used by the engine to accumulate gradients; skips the graph checks.</summary>
     internal void AddInPlace(Tensor other) =>
         Elementwise.Binary(default(AddOp), ShapeSpan, Span, StridesArray, other.Span, other.BroadcastStrides(Shape),

@@ -19,6 +19,10 @@ public partial class Tensor
     internal int[] StridesArray;
     private bool requiresGrad;
     private Tensor? grad;
+    // Set by ZeroGrad: the gradient reads as zero, but the memset is deferred. The next backward pass
+    // writes its gradient over the old values instead of adding to zeros (a full pass over every
+    // parameter saved each step); anything else that reads Grad first gets it zero-filled.
+    private bool gradZeroPending;
 
     private const int SpareLimit = 8192;
     [ThreadStatic] private static Stack<Tensor>? spare;
@@ -78,6 +82,7 @@ public partial class Tensor
         Storage = Storage.Dead;
         GradFn = null;
         grad = null;
+        gradZeroPending = false;
         Name = null;
         requiresGrad = false;
         node?.Retire(this);
@@ -137,12 +142,46 @@ public partial class Tensor
     /// <summary>The accumulated gradient of a leaf after <see cref="Backward(bool)"/>, or null.</summary>
     public Tensor? Grad
     {
-        get => grad;
+        get
+        {
+            if (gradZeroPending)
+            {
+                gradZeroPending = false;
+                grad!.Fill_(0f);
+            }
+            return grad;
+        }
         set
         {
             // A gradient outlives the step; if it was made inside a scope, that scope must not reuse it.
             if (value is not null) TensorScope.Escape(value);
             grad = value;
+            gradZeroPending = false;
+        }
+    }
+
+    /// <summary>
+    /// Makes <see cref="Grad"/> read as zero without touching its memory until it is next used (in place,
+    /// so its buffer is reused); nothing happens when there is no gradient.
+    /// </summary>
+    public void ZeroGrad() => gradZeroPending = grad is not null;
+
+    /// <summary>Used by the engine: Grad += g, where a pending zero turns the sum into a copy.</summary>
+    internal void AccumulateGrad(Tensor g)
+    {
+        if (grad is null)
+        {
+            // A leaf's gradient outlives the step (optimizers read it), so it never belongs to a TensorScope.
+            grad = TensorScope.Untracked(g.Clone);
+        }
+        else if (gradZeroPending)
+        {
+            gradZeroPending = false;
+            grad.CopyNoCheck(g);
+        }
+        else
+        {
+            grad.AddInPlace(g);
         }
     }
 

@@ -25,6 +25,50 @@ public class EngineTests
     }
 
     [Fact]
+    public void AfterZeroGradTheNextBackwardStartsFromZeroAndKeepsTheBuffer()
+    {
+        // ZeroGrad defers its memset; every way of looking at the gradient must still see zeros first.
+        var x = Tensor.FromArray([1f, 2f]).RequiresGrad_();
+        (x * 3f).Sum().Backward();
+        var buffer = x.Grad!;
+        x.ZeroGrad();
+        (x * 5f).Sum().Backward();
+        Assert.Same(buffer, x.Grad);
+        Assert.Equal([5f, 5f], x.Grad!.ToArray());
+        (x * 1f).Sum().Backward(); // no ZeroGrad in between: accumulates
+        Assert.Equal([6f, 6f], x.Grad!.ToArray());
+
+        x.ZeroGrad();
+        x.ZeroGrad();
+        Assert.Equal([0f, 0f], x.Grad!.ToArray());
+        Assert.Equal([0f, 0f], buffer.ToArray()); // reading Grad zero-filled the buffer it returned
+
+        x.ZeroGrad();
+        x.Grad = Tensor.FromArray([7f, 7f]); // a gradient set by hand replaces the pending zero
+        (x * 1f).Sum().Backward();
+        Assert.Equal([8f, 8f], x.Grad!.ToArray());
+
+        var unused = Tensor.FromArray([1f]).RequiresGrad_();
+        unused.ZeroGrad(); // no gradient yet: stays null
+        Assert.Null(unused.Grad);
+    }
+
+    [Fact]
+    public void AnOptimizerSeesZeroForAParameterThatGotNoGradientAfterZeroGrad()
+    {
+        var used = new Dendrite.NN.Parameter(Tensor.FromArray([1f]));
+        var unused = new Dendrite.NN.Parameter(Tensor.FromArray([1f]));
+        (used * unused).Sum().Backward();
+        var optimizer = new Dendrite.Optim.Sgd([used, unused], lr: 1f);
+        optimizer.ZeroGrad();
+        (used * 2f).Sum().Backward();
+        optimizer.Step();
+        Assert.Equal(-1f, used.Item());
+        Assert.Equal(1f, unused.Item());
+        Assert.Equal([0f], unused.Grad!.ToArray());
+    }
+
+    [Fact]
     public void BroadcastGradientsAreSummedBackToTheInputShape()
     {
         var a = Tensor.Ones(2, 3).RequiresGrad_();

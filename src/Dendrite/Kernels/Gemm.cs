@@ -7,28 +7,36 @@ using Dendrite.Runtime;
 
 namespace Dendrite.Kernels;
 
+/// <summary>The instruction sets the packed GEMM has micro-kernels for, slowest first.</summary>
+internal enum GemmIsa { Portable, Avx2, Avx512 }
+
 /// <summary>
 /// Single-precision general matrix multiply, row-major: C = α·op(A)·op(B) + β·C where op(A) is m×k and
 /// op(B) is k×n; op(X) = Xᵀ when the matching trans flag is set. lda/ldb/ldc are the row strides of the
 /// stored matrices. With β = 0, C is overwritten (its old contents, even NaN, are ignored), as in BLAS.
 /// </summary>
 /// <remarks>
-/// The GotoBLAS/BLIS design: op(B) is packed in kc×nc blocks of 16-column micro-panels, op(A) in mc×kc
+/// The GotoBLAS/BLIS design: op(B) is packed in kc×nc blocks of NR-column micro-panels, op(A) in mc×kc
 /// blocks of 6-row micro-panels (transposition happens while packing, so every case shares one
-/// micro-kernel), and a 6×16 register-blocked micro-kernel multiplies a pair of micro-panels. Edge tiles
-/// run the same kernel on a zero-padded copy. Threads split C into rectangles and each element of C sees
+/// micro-kernel), and a 6×NR register-blocked micro-kernel multiplies a pair of micro-panels: 6×32 with
+/// AVX-512, 6×16 with AVX2+FMA or the portable Vector128 code. Every element of C sees the same fused
+/// multiply-adds in the same order with AVX-512 and AVX2, so those two give bitwise equal results. Edge
+/// tiles run the same kernel on a zero-padded copy. Threads split C into rectangles and each element of C sees
 /// the same sequence of operations whatever the split, so results are bitwise identical for any thread
 /// count. Matrix-vector and tiny shapes skip packing.
 /// </remarks>
 internal static unsafe class Gemm
 {
     private const int MR = 6;
-    private const int NR = 16;
-    // kc·16 floats of B (16 KiB at kc = 256) stay in the 32 KiB L1 while the A micro-panels stream past;
-    // mc·kc floats of A (144 KiB) stay in the 512 KiB L2; kc·nc of B (up to 4 MiB) lives in L3.
+    // The widest micro-panel of B any kernel uses (AVX-512's 32 columns); sizes the edge-tile buffers.
+    private const int MaxNR = 32;
+    // kc·NR floats of B (16 KiB at kc = 256 and NR = 16, 32 KiB with AVX-512's NR = 32, on CPUs whose L1d
+    // is 48 KiB) stay in L1 while the A micro-panels stream past; mc·kc floats of A (144 KiB) stay in a
+    // 512 KiB L2; kc·nc of B (up to 4 MiB) lives in L3. kc is the same for every kernel, so that the AVX2
+    // and AVX-512 kernels round partial sums into C at the same points.
     private const int KC = 256;
     private const int MC = 144;
-    private const int NC = 4080;
+    private const int NC = 4096;
     // Below this m·n·k, packing costs more than it saves.
     private const long DirectMaxVolume = 24 * 24 * 24;
     // Up to this many rows, op(A)·Bᵀ runs as matrix-vector products (Gemv.RowsBatch), which beat packing.
@@ -36,14 +44,48 @@ internal static unsafe class Gemm
     // Below this 2·m·n·k, waking a worker costs more than it saves.
     private const long ParallelMinFlops = 3_000_000;
 
-    private static readonly bool PortableFromEnvironment =
-        Environment.GetEnvironmentVariable("DENDRITE_GEMM_PORTABLE") == "1";
+    /// <summary>The best instruction set this CPU offers the packed kernels.</summary>
+    internal static readonly GemmIsa BestIsa =
+        Avx512F.IsSupported && Fma.IsSupported ? GemmIsa.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmIsa.Avx2
+        : GemmIsa.Portable;
 
-    /// <summary>Forces the portable (Vector128, no FMA) micro-kernel; tests use it to cover that path.</summary>
-    internal static bool ForcePortable { get; set; } = PortableFromEnvironment;
+    private static GemmIsa isa = IsaFromEnvironment();
 
-    /// <summary>Whether the AVX2+FMA micro-kernel is in use.</summary>
-    internal static bool UsesAvx2 => !ForcePortable && Avx2.IsSupported && Fma.IsSupported;
+    /// <summary>
+    /// The micro-kernel in use: <see cref="BestIsa"/> unless <c>DENDRITE_GEMM_ISA</c> (portable, avx2 or
+    /// avx512) asks for a lesser one. Tests and benchmarks set it to cover every path on one machine.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The CPU lacks the instruction set.</exception>
+    internal static GemmIsa Isa
+    {
+        get => isa;
+        set
+        {
+            if (value > BestIsa)
+                throw new PlatformNotSupportedException($"Sgemm: this CPU cannot run the {value} kernel (best: {BestIsa})");
+            isa = value;
+        }
+    }
+
+    /// <summary>The instruction sets this CPU can run, slowest first.</summary>
+    internal static IEnumerable<GemmIsa> SupportedIsas => Enum.GetValues<GemmIsa>().Where(i => i <= BestIsa);
+
+    /// <summary>Whether the 256-bit AVX2+FMA paths (matrix-vector kernels, packing transposes) are in use.</summary>
+    internal static bool UsesAvx2 => isa >= GemmIsa.Avx2;
+
+    private static GemmIsa IsaFromEnvironment()
+    {
+        var asked = Environment.GetEnvironmentVariable("DENDRITE_GEMM_ISA")?.Trim().ToLowerInvariant() switch
+        {
+            "portable" => GemmIsa.Portable,
+            "avx2" => GemmIsa.Avx2,
+            "avx512" => GemmIsa.Avx512,
+            _ => BestIsa,
+        };
+        // A request for more than the CPU has falls back to the best it has, rather than failing at start-up.
+        return asked < BestIsa ? asked : BestIsa;
+    }
 
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
@@ -73,7 +115,7 @@ internal static unsafe class Gemm
             {
                 A = pa, B = pb, C = pc, Bias = bias.IsEmpty ? null : pbias,
                 M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc,
-                TransA = transA, TransB = transB, Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2,
+                TransA = transA, TransB = transB, Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2, Isa = isa,
             };
             if (k == 0 || alpha == 0f) ScaleOnly(in g);
             else if (m == 1 || n == 1) MatrixVector(in g);
@@ -105,6 +147,7 @@ internal static unsafe class Gemm
         public float* A, B, C, Bias;
         public int M, N, K, Lda, Ldb, Ldc;
         public bool TransA, TransB, Relu, Avx;
+        public GemmIsa Isa;
         public float Alpha, Beta;
     }
 
@@ -228,6 +271,16 @@ internal static unsafe class Gemm
 
     private static void Packed(in Args g)
     {
+        switch (g.Isa)
+        {
+            case GemmIsa.Avx512: Packed<Avx512Kernel>(in g); break;
+            case GemmIsa.Avx2: Packed<Avx2Kernel>(in g); break;
+            default: Packed<PortableKernel>(in g); break;
+        }
+    }
+
+    private static void Packed<TK>(in Args g) where TK : struct, IMicroKernel
+    {
         // kc depends on k alone (never on the thread split): it fixes where partial sums are rounded into C.
         int kBlocks = Math.Max(1, (int)Math.Round((double)g.K / KC));
         int kc = (g.K + kBlocks - 1) / kBlocks;
@@ -235,14 +288,14 @@ internal static unsafe class Gemm
         int threads = 2L * g.M * g.N * g.K >= ParallelMinFlops ? Threads.Count : 1;
         // Split the larger dimension of C, in whole micro-tiles so that edge tiles stay at the matrix edge.
         bool splitN = g.N >= g.M;
-        int units = splitN ? (g.N + NR - 1) / NR : (g.M + MR - 1) / MR;
+        int units = splitN ? (g.N + TK.NR - 1) / TK.NR : (g.M + MR - 1) / MR;
         int tasks = Math.Max(1, Math.Min(threads, units));
-        var job = new Job { G = g, Kc = kc, Tasks = tasks, Units = units, SplitN = splitN };
+        var job = new Job<TK> { G = g, Kc = kc, Tasks = tasks, Units = units, SplitN = splitN };
         if (tasks == 1) job.Execute(0);
         else WorkerPool.Run(tasks, ref job);
     }
 
-    private struct Job : IWorkItem
+    private struct Job<TK> : IWorkItem where TK : struct, IMicroKernel
     {
         public Args G;
         public int Kc, Tasks, Units;
@@ -251,16 +304,16 @@ internal static unsafe class Gemm
         public readonly void Execute(int index)
         {
             int u0 = (int)((long)Units * index / Tasks), u1 = (int)((long)Units * (index + 1) / Tasks);
-            if (SplitN) Block(in G, Kc, 0, G.M, u0 * NR, Math.Min(G.N, u1 * NR));
-            else Block(in G, Kc, u0 * MR, Math.Min(G.M, u1 * MR), 0, G.N);
+            if (SplitN) Block<TK>(in G, Kc, 0, G.M, u0 * TK.NR, Math.Min(G.N, u1 * TK.NR));
+            else Block<TK>(in G, Kc, u0 * MR, Math.Min(G.M, u1 * MR), 0, G.N);
         }
     }
 
     /// <summary>C[i0..i1, j0..j1] with the GotoBLAS loop nest; buffers are the calling thread's own.</summary>
-    private static void Block(in Args g, int kc, int i0, int i1, int j0, int j1)
+    private static void Block<TK>(in Args g, int kc, int i0, int i1, int j0, int j1) where TK : struct, IMicroKernel
     {
         var buf = Buffers.Current;
-        int ncMax = Math.Min(NC, RoundUp(j1 - j0, NR));
+        int ncMax = Math.Min(NC, RoundUp(j1 - j0, TK.NR));
         int mcMax = Math.Min(MC, RoundUp(i1 - i0, MR));
         float* pb = buf.PackB((nint)kc * ncMax);
         float* pa = buf.PackA((nint)kc * mcMax);
@@ -271,12 +324,12 @@ internal static unsafe class Gemm
             {
                 int kb = Math.Min(kc, g.K - pc);
                 bool last = pc + kb >= g.K;
-                PackB(in g, pc, kb, jc, nb, pb);
+                PackB<TK>(in g, pc, kb, jc, nb, pb);
                 for (int ic = i0; ic < i1; ic += MC)
                 {
                     int mb = Math.Min(MC, i1 - ic);
                     PackA(in g, ic, mb, pc, kb, pa);
-                    Macro(in g, buf, mb, nb, kb, pa, pb, g.C + (nint)ic * g.Ldc + jc,
+                    Macro<TK>(in g, buf, mb, nb, kb, pa, pb, g.C + (nint)ic * g.Ldc + jc,
                         pc == 0 ? g.Beta : 1f, last && g.Bias != null ? g.Bias + jc : null, last && g.Relu);
                 }
             }
@@ -286,15 +339,14 @@ internal static unsafe class Gemm
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro(in Args g, Buffers buf, int mb, int nb, int kb, float* pa, float* pb, float* c,
-        float beta, float* bias, bool relu)
+    private static void Macro<TK>(in Args g, Buffers buf, int mb, int nb, int kb, float* pa, float* pb, float* c,
+        float beta, float* bias, bool relu) where TK : struct, IMicroKernel
     {
         nint ldc = g.Ldc;
         float alpha = g.Alpha;
-        bool avx = g.Avx;
-        for (int jr = 0; jr < nb; jr += NR)
+        for (int jr = 0; jr < nb; jr += TK.NR)
         {
-            int nr = Math.Min(NR, nb - jr);
+            int nr = Math.Min(TK.NR, nb - jr);
             float* b = pb + (nint)jr * kb;
             float* biasJ = bias == null ? null : bias + jr;
             for (int ir = 0; ir < mb; ir += MR)
@@ -302,29 +354,27 @@ internal static unsafe class Gemm
                 int mr = Math.Min(MR, mb - ir);
                 float* a = pa + (nint)ir * kb;
                 float* cij = c + ir * ldc + jr;
-                if (mr == MR && nr == NR)
+                if (mr == MR && nr == TK.NR)
                 {
-                    if (avx) KernelAvx(kb, a, b, cij, ldc, alpha, beta, biasJ, relu);
-                    else KernelPortable(kb, a, b, cij, ldc, alpha, beta, biasJ, relu);
+                    TK.Run(kb, a, b, cij, ldc, alpha, beta, biasJ, relu);
                     continue;
                 }
                 // Edge tile: the same kernel on a padded copy, so the arithmetic matches a full tile's.
                 float* t = buf.Tile;
                 float* tb = null;
-                new Span<float>(t, MR * NR).Clear();
+                new Span<float>(t, MR * TK.NR).Clear();
                 if (beta != 0f)
                     for (int r = 0; r < mr; r++)
-                        for (int j = 0; j < nr; j++) t[r * NR + j] = cij[r * ldc + j];
+                        for (int j = 0; j < nr; j++) t[r * TK.NR + j] = cij[r * ldc + j];
                 if (biasJ != null)
                 {
                     tb = buf.TileBias;
-                    new Span<float>(tb, NR).Clear();
+                    new Span<float>(tb, TK.NR).Clear();
                     for (int j = 0; j < nr; j++) tb[j] = biasJ[j];
                 }
-                if (avx) KernelAvx(kb, a, b, t, NR, alpha, beta, tb, relu);
-                else KernelPortable(kb, a, b, t, NR, alpha, beta, tb, relu);
+                TK.Run(kb, a, b, t, TK.NR, alpha, beta, tb, relu);
                 for (int r = 0; r < mr; r++)
-                    for (int j = 0; j < nr; j++) cij[r * ldc + j] = t[r * NR + j];
+                    for (int j = 0; j < nr; j++) cij[r * ldc + j] = t[r * TK.NR + j];
             }
         }
     }
@@ -332,172 +382,288 @@ internal static unsafe class Gemm
     // ---- Micro-kernels -------------------------------------------------------------------------------
 
     /// <summary>
-    /// C[6×16] = act(α·Σ_p a[p]·b[p] + β·C + bias) over one pair of packed micro-panels: 12 accumulators,
-    /// two B vectors and one broadcast fill 15 of the 16 ymm registers.
+    /// One register-blocked micro-kernel: C[6×NR] = act(α·Σ_p a[p]·b[p] + β·C + bias) over a 6-row micro-panel
+    /// of A (6 floats per p) and an NR-column micro-panel of B (NR floats per p, 64-byte aligned), where act
+    /// is ReLU (NaN propagates) when <c>relu</c> is set. The generic drivers are compiled once per kernel,
+    /// with NR a constant.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelAvx(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
-        float* bias, bool relu)
+    private interface IMicroKernel
     {
-        // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
-        for (int r = 0; r < MR; r++)
-        {
-            Sse.Prefetch0(c + r * ldc);
-            Sse.Prefetch0(c + r * ldc + NR - 1);
-        }
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Avx.LoadAlignedVector256(b);
-            var b1 = Avx.LoadAlignedVector256(b + 8);
-            var av = Avx.BroadcastScalarToVector256(a);
-            c00 = Fma.MultiplyAdd(av, b0, c00);
-            c01 = Fma.MultiplyAdd(av, b1, c01);
-            av = Avx.BroadcastScalarToVector256(a + 1);
-            c10 = Fma.MultiplyAdd(av, b0, c10);
-            c11 = Fma.MultiplyAdd(av, b1, c11);
-            av = Avx.BroadcastScalarToVector256(a + 2);
-            c20 = Fma.MultiplyAdd(av, b0, c20);
-            c21 = Fma.MultiplyAdd(av, b1, c21);
-            av = Avx.BroadcastScalarToVector256(a + 3);
-            c30 = Fma.MultiplyAdd(av, b0, c30);
-            c31 = Fma.MultiplyAdd(av, b1, c31);
-            av = Avx.BroadcastScalarToVector256(a + 4);
-            c40 = Fma.MultiplyAdd(av, b0, c40);
-            c41 = Fma.MultiplyAdd(av, b1, c41);
-            av = Avx.BroadcastScalarToVector256(a + 5);
-            c50 = Fma.MultiplyAdd(av, b0, c50);
-            c51 = Fma.MultiplyAdd(av, b1, c51);
-            a += MR;
-            b += NR;
-        }
-        StoreAvx(c, c00, c01, alpha, beta, bias, relu);
-        StoreAvx(c + ldc, c10, c11, alpha, beta, bias, relu);
-        StoreAvx(c + 2 * ldc, c20, c21, alpha, beta, bias, relu);
-        StoreAvx(c + 3 * ldc, c30, c31, alpha, beta, bias, relu);
-        StoreAvx(c + 4 * ldc, c40, c41, alpha, beta, bias, relu);
-        StoreAvx(c + 5 * ldc, c50, c51, alpha, beta, bias, relu);
-    }
+        static abstract int NR { get; }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreAvx(float* c, Vector256<float> x0, Vector256<float> x1, float alpha, float beta,
-        float* bias, bool relu)
-    {
-        if (alpha != 1f)
-        {
-            var va = Vector256.Create(alpha);
-            x0 = Avx.Multiply(x0, va);
-            x1 = Avx.Multiply(x1, va);
-        }
-        if (beta == 1f)
-        {
-            x0 = Avx.Add(x0, Avx.LoadVector256(c));
-            x1 = Avx.Add(x1, Avx.LoadVector256(c + 8));
-        }
-        else if (beta != 0f)
-        {
-            var vb = Vector256.Create(beta);
-            x0 = Fma.MultiplyAdd(Avx.LoadVector256(c), vb, x0);
-            x1 = Fma.MultiplyAdd(Avx.LoadVector256(c + 8), vb, x1);
-        }
-        if (bias != null)
-        {
-            x0 = Avx.Add(x0, Avx.LoadVector256(bias));
-            x1 = Avx.Add(x1, Avx.LoadVector256(bias + 8));
-        }
-        if (relu)
-        {
-            // max(0, x) returns x when x is NaN, so NaN propagates as in PyTorch.
-            x0 = Avx.Max(Vector256<float>.Zero, x0);
-            x1 = Avx.Max(Vector256<float>.Zero, x1);
-        }
-        Avx.Store(c, x0);
-        Avx.Store(c + 8, x1);
+        static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu);
     }
 
     /// <summary>
-    /// The same contract as <see cref="KernelAvx"/> with Vector128 and separate multiply and add, for CPUs
-    /// without AVX2/FMA. The tile is done as two 6×8 halves so that 12 accumulators fit in 16 registers.
+    /// 6×32 with AVX-512: 12 zmm accumulators (two FMA units of 4-cycle latency need 8 in flight), two B
+    /// vectors and a broadcast per step, so 8 loads feed 12 FMAs. Per element of C it performs exactly the
+    /// FMAs of <see cref="Avx2Kernel"/>, in the same order.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelPortable(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
-        float* bias, bool relu)
+    private struct Avx512Kernel : IMicroKernel
     {
-        for (int h = 0; h < NR; h += 8)
+        public static int NR => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu)
         {
-            Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-            Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            float* ap = a;
-            float* bp = b + h;
+            // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
+            for (int r = 0; r < MR; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 16);
+                Sse.Prefetch0(c + r * ldc + 31);
+            }
+            Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (int p = 0; p < kc; p++)
             {
-                var b0 = Vector128.Load(bp);
-                var b1 = Vector128.Load(bp + 4);
-                var av = Vector128.Create(ap[0]);
-                c00 += av * b0;
-                c01 += av * b1;
-                av = Vector128.Create(ap[1]);
-                c10 += av * b0;
-                c11 += av * b1;
-                av = Vector128.Create(ap[2]);
-                c20 += av * b0;
-                c21 += av * b1;
-                av = Vector128.Create(ap[3]);
-                c30 += av * b0;
-                c31 += av * b1;
-                av = Vector128.Create(ap[4]);
-                c40 += av * b0;
-                c41 += av * b1;
-                av = Vector128.Create(ap[5]);
-                c50 += av * b0;
-                c51 += av * b1;
-                ap += MR;
-                bp += NR;
+                var b0 = Avx512F.LoadAlignedVector512(b);
+                var b1 = Avx512F.LoadAlignedVector512(b + 16);
+                var av = Vector512.Create(a[0]);
+                c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+                c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+                av = Vector512.Create(a[1]);
+                c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+                c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+                av = Vector512.Create(a[2]);
+                c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+                c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+                av = Vector512.Create(a[3]);
+                c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+                c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+                av = Vector512.Create(a[4]);
+                c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+                c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+                av = Vector512.Create(a[5]);
+                c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+                c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+                a += MR;
+                b += 32;
             }
-            float* ch = c + h;
-            float* bh = bias == null ? null : bias + h;
-            StorePortable(ch, c00, c01, alpha, beta, bh, relu);
-            StorePortable(ch + ldc, c10, c11, alpha, beta, bh, relu);
-            StorePortable(ch + 2 * ldc, c20, c21, alpha, beta, bh, relu);
-            StorePortable(ch + 3 * ldc, c30, c31, alpha, beta, bh, relu);
-            StorePortable(ch + 4 * ldc, c40, c41, alpha, beta, bh, relu);
-            StorePortable(ch + 5 * ldc, c50, c51, alpha, beta, bh, relu);
+            Store(c, c00, c01, alpha, beta, bias, relu);
+            Store(c + ldc, c10, c11, alpha, beta, bias, relu);
+            Store(c + 2 * ldc, c20, c21, alpha, beta, bias, relu);
+            Store(c + 3 * ldc, c30, c31, alpha, beta, bias, relu);
+            Store(c + 4 * ldc, c40, c41, alpha, beta, bias, relu);
+            Store(c + 5 * ldc, c50, c51, alpha, beta, bias, relu);
+        }
+
+        // The epilogue in the order of Avx2Kernel's (α, then β·C as one FMA, then bias, then ReLU).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector512<float> x0, Vector512<float> x1, float alpha, float beta,
+            float* bias, bool relu)
+        {
+            if (alpha != 1f)
+            {
+                var va = Vector512.Create(alpha);
+                x0 = Avx512F.Multiply(x0, va);
+                x1 = Avx512F.Multiply(x1, va);
+            }
+            if (beta == 1f)
+            {
+                x0 = Avx512F.Add(x0, Avx512F.LoadVector512(c));
+                x1 = Avx512F.Add(x1, Avx512F.LoadVector512(c + 16));
+            }
+            else if (beta != 0f)
+            {
+                var vb = Vector512.Create(beta);
+                x0 = Avx512F.FusedMultiplyAdd(Avx512F.LoadVector512(c), vb, x0);
+                x1 = Avx512F.FusedMultiplyAdd(Avx512F.LoadVector512(c + 16), vb, x1);
+            }
+            if (bias != null)
+            {
+                x0 = Avx512F.Add(x0, Avx512F.LoadVector512(bias));
+                x1 = Avx512F.Add(x1, Avx512F.LoadVector512(bias + 16));
+            }
+            if (relu)
+            {
+                // max(0, x) returns x when x is NaN (vmaxps returns its second operand), so NaN propagates.
+                x0 = Avx512F.Max(Vector512<float>.Zero, x0);
+                x1 = Avx512F.Max(Vector512<float>.Zero, x1);
+            }
+            Avx512F.Store(c, x0);
+            Avx512F.Store(c + 16, x1);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePortable(float* c, Vector128<float> x0, Vector128<float> x1, float alpha, float beta,
-        float* bias, bool relu)
+    /// <summary>
+    /// 6×16 with AVX2+FMA: 12 accumulators, two B vectors and one broadcast fill 15 of the 16 ymm registers.
+    /// </summary>
+    private struct Avx2Kernel : IMicroKernel
     {
-        if (alpha != 1f)
+        public static int NR => 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu)
         {
-            x0 *= alpha;
-            x1 *= alpha;
+            // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
+            for (int r = 0; r < MR; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 15);
+            }
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Avx.LoadAlignedVector256(b);
+                var b1 = Avx.LoadAlignedVector256(b + 8);
+                var av = Avx.BroadcastScalarToVector256(a);
+                c00 = Fma.MultiplyAdd(av, b0, c00);
+                c01 = Fma.MultiplyAdd(av, b1, c01);
+                av = Avx.BroadcastScalarToVector256(a + 1);
+                c10 = Fma.MultiplyAdd(av, b0, c10);
+                c11 = Fma.MultiplyAdd(av, b1, c11);
+                av = Avx.BroadcastScalarToVector256(a + 2);
+                c20 = Fma.MultiplyAdd(av, b0, c20);
+                c21 = Fma.MultiplyAdd(av, b1, c21);
+                av = Avx.BroadcastScalarToVector256(a + 3);
+                c30 = Fma.MultiplyAdd(av, b0, c30);
+                c31 = Fma.MultiplyAdd(av, b1, c31);
+                av = Avx.BroadcastScalarToVector256(a + 4);
+                c40 = Fma.MultiplyAdd(av, b0, c40);
+                c41 = Fma.MultiplyAdd(av, b1, c41);
+                av = Avx.BroadcastScalarToVector256(a + 5);
+                c50 = Fma.MultiplyAdd(av, b0, c50);
+                c51 = Fma.MultiplyAdd(av, b1, c51);
+                a += MR;
+                b += 16;
+            }
+            Store(c, c00, c01, alpha, beta, bias, relu);
+            Store(c + ldc, c10, c11, alpha, beta, bias, relu);
+            Store(c + 2 * ldc, c20, c21, alpha, beta, bias, relu);
+            Store(c + 3 * ldc, c30, c31, alpha, beta, bias, relu);
+            Store(c + 4 * ldc, c40, c41, alpha, beta, bias, relu);
+            Store(c + 5 * ldc, c50, c51, alpha, beta, bias, relu);
         }
-        if (beta == 1f)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector256<float> x0, Vector256<float> x1, float alpha, float beta,
+            float* bias, bool relu)
         {
-            x0 += Vector128.Load(c);
-            x1 += Vector128.Load(c + 4);
+            if (alpha != 1f)
+            {
+                var va = Vector256.Create(alpha);
+                x0 = Avx.Multiply(x0, va);
+                x1 = Avx.Multiply(x1, va);
+            }
+            if (beta == 1f)
+            {
+                x0 = Avx.Add(x0, Avx.LoadVector256(c));
+                x1 = Avx.Add(x1, Avx.LoadVector256(c + 8));
+            }
+            else if (beta != 0f)
+            {
+                var vb = Vector256.Create(beta);
+                x0 = Fma.MultiplyAdd(Avx.LoadVector256(c), vb, x0);
+                x1 = Fma.MultiplyAdd(Avx.LoadVector256(c + 8), vb, x1);
+            }
+            if (bias != null)
+            {
+                x0 = Avx.Add(x0, Avx.LoadVector256(bias));
+                x1 = Avx.Add(x1, Avx.LoadVector256(bias + 8));
+            }
+            if (relu)
+            {
+                // max(0, x) returns x when x is NaN, so NaN propagates as in PyTorch.
+                x0 = Avx.Max(Vector256<float>.Zero, x0);
+                x1 = Avx.Max(Vector256<float>.Zero, x1);
+            }
+            Avx.Store(c, x0);
+            Avx.Store(c + 8, x1);
         }
-        else if (beta != 0f)
+    }
+
+    /// <summary>
+    /// The same contract with Vector128 and separate multiply and add, for CPUs without AVX2/FMA. The 6×16
+    /// tile is done as two 6×8 halves so that 12 accumulators fit in 16 registers.
+    /// </summary>
+    private struct PortableKernel : IMicroKernel
+    {
+        public static int NR => 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu)
         {
-            x0 += Vector128.Load(c) * beta;
-            x1 += Vector128.Load(c + 4) * beta;
+            for (int h = 0; h < 16; h += 8)
+            {
+                Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+                Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+                float* ap = a;
+                float* bp = b + h;
+                for (int p = 0; p < kc; p++)
+                {
+                    var b0 = Vector128.Load(bp);
+                    var b1 = Vector128.Load(bp + 4);
+                    var av = Vector128.Create(ap[0]);
+                    c00 += av * b0;
+                    c01 += av * b1;
+                    av = Vector128.Create(ap[1]);
+                    c10 += av * b0;
+                    c11 += av * b1;
+                    av = Vector128.Create(ap[2]);
+                    c20 += av * b0;
+                    c21 += av * b1;
+                    av = Vector128.Create(ap[3]);
+                    c30 += av * b0;
+                    c31 += av * b1;
+                    av = Vector128.Create(ap[4]);
+                    c40 += av * b0;
+                    c41 += av * b1;
+                    av = Vector128.Create(ap[5]);
+                    c50 += av * b0;
+                    c51 += av * b1;
+                    ap += MR;
+                    bp += 16;
+                }
+                float* ch = c + h;
+                float* bh = bias == null ? null : bias + h;
+                Store(ch, c00, c01, alpha, beta, bh, relu);
+                Store(ch + ldc, c10, c11, alpha, beta, bh, relu);
+                Store(ch + 2 * ldc, c20, c21, alpha, beta, bh, relu);
+                Store(ch + 3 * ldc, c30, c31, alpha, beta, bh, relu);
+                Store(ch + 4 * ldc, c40, c41, alpha, beta, bh, relu);
+                Store(ch + 5 * ldc, c50, c51, alpha, beta, bh, relu);
+            }
         }
-        if (bias != null)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector128<float> x0, Vector128<float> x1, float alpha, float beta,
+            float* bias, bool relu)
         {
-            x0 += Vector128.Load(bias);
-            x1 += Vector128.Load(bias + 4);
+            if (alpha != 1f)
+            {
+                x0 *= alpha;
+                x1 *= alpha;
+            }
+            if (beta == 1f)
+            {
+                x0 += Vector128.Load(c);
+                x1 += Vector128.Load(c + 4);
+            }
+            else if (beta != 0f)
+            {
+                x0 += Vector128.Load(c) * beta;
+                x1 += Vector128.Load(c + 4) * beta;
+            }
+            if (bias != null)
+            {
+                x0 += Vector128.Load(bias);
+                x1 += Vector128.Load(bias + 4);
+            }
+            if (relu)
+            {
+                // Select rather than Max: NaN must propagate, and Max's NaN behaviour varies by platform.
+                x0 = Vector128.ConditionalSelect(Vector128.LessThan(x0, Vector128<float>.Zero), Vector128<float>.Zero, x0);
+                x1 = Vector128.ConditionalSelect(Vector128.LessThan(x1, Vector128<float>.Zero), Vector128<float>.Zero, x1);
+            }
+            x0.Store(c);
+            x1.Store(c + 4);
         }
-        if (relu)
-        {
-            // Select rather than Max: NaN must propagate, and Max's NaN behaviour varies by platform.
-            x0 = Vector128.ConditionalSelect(Vector128.LessThan(x0, Vector128<float>.Zero), Vector128<float>.Zero, x0);
-            x1 = Vector128.ConditionalSelect(Vector128.LessThan(x1, Vector128<float>.Zero), Vector128<float>.Zero, x1);
-        }
-        x0.Store(c);
-        x1.Store(c + 4);
     }
 
     // ---- Packing -------------------------------------------------------------------------------------
@@ -560,50 +726,47 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>op(B)[pc..pc+kb, jc..jc+nb] as 16-column micro-panels, p-major, columns past n zero.</summary>
+    /// <summary>op(B)[pc..pc+kb, jc..jc+nb] as NR-column micro-panels, p-major, columns past n zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(in Args g, int pc, int kb, int jc, int nb, float* dst)
+    private static void PackB<TK>(in Args g, int pc, int kb, int jc, int nb, float* dst) where TK : struct, IMicroKernel
     {
         nint ldb = g.Ldb;
-        int fullPanels = nb / NR;
+        int nrFull = TK.NR;
+        int fullPanels = nb / nrFull;
         if (!g.TransB)
         {
             // Row by row of B, so that reads stream through memory; the writes land in the packed
             // buffer, which is already in cache.
-            nint panelStride = (nint)kb * NR;
+            nint panelStride = (nint)kb * nrFull;
             for (int p = 0; p < kb; p++)
             {
                 float* src = g.B + (pc + p) * ldb + jc;
-                float* d = dst + p * NR;
-                for (int q = 0; q < fullPanels; q++, src += NR, d += panelStride)
-                {
-                    Vector256.Store(Vector256.Load(src), d);
-                    Vector256.Store(Vector256.Load(src + 8), d + 8);
-                }
-                int nr = nb - fullPanels * NR;
+                float* d = dst + p * nrFull;
+                for (int q = 0; q < fullPanels; q++, src += nrFull, d += panelStride)
+                    for (int h = 0; h < nrFull; h += 8)
+                        Vector256.Store(Vector256.Load(src + h), d + h);
+                int nr = nb - fullPanels * nrFull;
                 if (nr > 0)
-                    for (int j = 0; j < NR; j++) d[j] = j < nr ? src[j] : 0f;
+                    for (int j = 0; j < nrFull; j++) d[j] = j < nr ? src[j] : 0f;
             }
             return;
         }
-        for (int jr = 0; jr < nb; jr += NR)
+        for (int jr = 0; jr < nb; jr += nrFull)
         {
-            int nr = Math.Min(NR, nb - jr);
+            int nr = Math.Min(nrFull, nb - jr);
             float* d = dst + (nint)jr * kb;
             float* src = g.B + (jc + jr) * ldb + pc;
             int p = 0;
-            if (nr == NR && g.Avx)
+            if (nr == nrFull && g.Avx)
             {
                 for (; p <= kb - 8; p += 8)
-                {
-                    Transpose8x8(src + p, ldb, d + p * NR, NR);
-                    Transpose8x8(src + 8 * ldb + p, ldb, d + p * NR + 8, NR);
-                }
+                    for (int h = 0; h < nrFull; h += 8)
+                        Transpose8x8(src + h * ldb + p, ldb, d + p * nrFull + h, nrFull);
             }
-            for (int j = 0; j < NR; j++)
+            for (int j = 0; j < nrFull; j++)
             {
                 float* sj = src + j * ldb;
-                for (int q = p; q < kb; q++) d[q * NR + j] = j < nr ? sj[q] : 0f;
+                for (int q = p; q < kb; q++) d[q * nrFull + j] = j < nr ? sj[q] : 0f;
             }
         }
     }
@@ -699,8 +862,8 @@ internal static unsafe class Gemm
 
         public static Buffers Current => current ??= new Buffers();
 
-        public float* Tile { get; } = Allocate(MR * NR);
-        public float* TileBias { get; } = Allocate(NR);
+        public float* Tile { get; } = Allocate(MR * MaxNR);
+        public float* TileBias { get; } = Allocate(MaxNR);
 
         public float* PackA(nint length) => Ensure(ref packA, ref packALength, length);
         public float* PackB(nint length) => Ensure(ref packB, ref packBLength, length);

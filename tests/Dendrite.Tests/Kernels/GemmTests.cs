@@ -12,7 +12,7 @@ public class GemmTests
     {
         var data = new TheoryData<bool, bool, int, int, int>();
         // Every combination of small sizes (the direct path and edge tiles), then larger odd shapes that
-        // cross the 6×16 tile, the kc/mc blocks and the matrix-vector paths without a 1025³ reference.
+        // cross the 6×16 and 6×32 tiles, the kc/mc blocks and the matrix-vector paths without a 1025³ reference.
         var shapes = new List<(int, int, int)>();
         foreach (int m in Small)
             foreach (int n in Small)
@@ -31,13 +31,79 @@ public class GemmTests
         return data;
     }
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void MatchesReference(bool transA, bool transB, int m, int n, int k)
+    /// <summary>The micro-kernels this CPU can run (portable, AVX2, AVX-512), by name.</summary>
+    public static TheoryData<string> Isas()
     {
-        // Strided views on alternate cases, plain α = 1, β = 0 on the others.
+        var data = new TheoryData<string>();
+        foreach (var isa in Gemm.SupportedIsas) data.Add(isa.ToString());
+        return data;
+    }
+
+    public static TheoryData<string, bool, bool, int, int, int> ShapesPerIsa()
+    {
+        var data = new TheoryData<string, bool, bool, int, int, int>();
+        foreach (var isa in Gemm.SupportedIsas)
+            foreach (var row in Shapes())
+                data.Add(isa.ToString(), (bool)row[0], (bool)row[1], (int)row[2], (int)row[3], (int)row[4]);
+        return data;
+    }
+
+    /// <summary>Runs <paramref name="body"/> with the named micro-kernel, then restores the one in use.</summary>
+    internal static void WithIsa(string isa, Action body)
+    {
+        var saved = Gemm.Isa;
+        try
+        {
+            Gemm.Isa = Enum.Parse<GemmIsa>(isa);
+            body();
+        }
+        finally
+        {
+            Gemm.Isa = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapesPerIsa))]
+    public void MatchesReference(string isa, bool transA, bool transB, int m, int n, int k) => WithIsa(isa, () =>
+    {
+        // Strided views on alternate cases, plain α = 1, β = 0 on the others; then the whole epilogue.
         bool strided = (m + n + k) % 2 == 1;
         Check(transA, transB, m, n, k, 1f, 0f, strided ? 3 : 0, bias: false, relu: false, seed: m * 7 + n * 3 + k);
+        Check(transA, transB, m, n, k, 0.5f, 0.25f, 1, bias: true, relu: true, seed: m + 2 * n + 3 * k);
+    });
+
+    [Fact]
+    public void TheDefaultKernelIsTheBestTheCpuHas()
+    {
+        // Unless DENDRITE_GEMM_ISA asks for less; an unsupported kernel is refused with a clear error.
+        if (Environment.GetEnvironmentVariable("DENDRITE_GEMM_ISA") is null) Assert.Equal(Gemm.BestIsa, Gemm.Isa);
+        if (Gemm.BestIsa < GemmIsa.Avx512)
+        {
+            var e = Assert.Throws<PlatformNotSupportedException>(() => Gemm.Isa = GemmIsa.Avx512);
+            Assert.Contains("Avx512", e.Message);
+        }
+        WithIsa("Portable", () => Assert.False(Gemm.UsesAvx2));
+    }
+
+    [Fact]
+    public void FmaKernelsAgreeBitwise()
+    {
+        // AVX-512's 6×32 tiles and AVX2's 6×16 perform the same FMAs in the same order for every element of
+        // C, edge tiles and the epilogue included, so a model gives the same numbers on either kind of CPU.
+        var fma = Gemm.SupportedIsas.Where(i => i >= GemmIsa.Avx2).Select(i => i.ToString()).ToList();
+        foreach (var (ta, tb, m, n, k) in new[] { (false, false, 257, 255, 1000), (false, true, 64, 256, 784),
+                     (true, false, 256, 784, 64), (true, true, 37, 53, 300), (false, false, 6, 784, 25) })
+        {
+            float[]? first = null;
+            foreach (var isa in fma)
+            {
+                float[] result = [];
+                WithIsa(isa, () => result = Run(ta, tb, m, n, k, seed: m + n));
+                if (first == null) first = result;
+                else Assert.True(first.AsSpan().SequenceEqual(result), $"{isa} differs for {ta} {tb} {m}x{n}x{k}");
+            }
+        }
     }
 
     [Theory]
@@ -80,30 +146,17 @@ public class GemmTests
             int m = rowVector ? 1 : len, n = rowVector ? len : 1;
             Check(transA, transB, m, n, k, 1f, 0f, 3, bias: false, relu: false, seed: len + k);
             Check(transA, transB, m, n, k, 0.5f, -1.25f, 2, bias: true, relu: true, seed: 2 * len + k);
-            bool saved = Gemm.ForcePortable;
-            try
-            {
-                Gemm.ForcePortable = true;
-                Check(transA, transB, m, n, k, 1f, 1f, 1, bias: true, relu: false, seed: 3 * len + k);
-            }
-            finally
-            {
-                Gemm.ForcePortable = saved;
-            }
+            WithIsa("Portable", () => Check(transA, transB, m, n, k, 1f, 1f, 1, bias: true, relu: false, seed: 3 * len + k));
         }
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void SmallBatchRowsMatchSingleRows(bool portable)
+    [MemberData(nameof(Isas))]
+    public void SmallBatchRowsMatchSingleRows(string isa) => WithIsa(isa, () =>
     {
         // Up to four rows times Bᵀ run as matrix-vector products: each row of C comes out exactly as the
         // same row multiplied alone would, so an inference result does not depend on the batch around it.
-        bool saved = Gemm.ForcePortable;
-        try
         {
-            Gemm.ForcePortable = portable;
             var rng = new Random(9);
             int n = 301, k = 517;
             var a = RandomArray(rng, 4 * k);
@@ -121,11 +174,7 @@ public class GemmTests
                 }
             }
         }
-        finally
-        {
-            Gemm.ForcePortable = saved;
-        }
-    }
+    });
 
     [Fact]
     public void BetaZeroIgnoresNaNInC()
@@ -170,24 +219,6 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void PortablePathMatchesReference(bool transA, bool transB, int m, int n, int k)
-    {
-        if ((long)m * n * k > 5_000_000) return; // the small and mid shapes cover every portable branch
-        bool saved = Gemm.ForcePortable;
-        try
-        {
-            Gemm.ForcePortable = true;
-            Assert.False(Gemm.UsesAvx2);
-            Check(transA, transB, m, n, k, 0.5f, 0.25f, 1, bias: true, relu: true, seed: m + 2 * n + 3 * k);
-        }
-        finally
-        {
-            Gemm.ForcePortable = saved;
-        }
-    }
-
-    [Theory]
     [InlineData(false, false, 300, 700, 530)]
     [InlineData(false, true, 700, 203, 310)]
     [InlineData(true, false, 129, 517, 800)]
@@ -204,26 +235,24 @@ public class GemmTests
     public void BitwiseIdenticalForAnyThreadCount(bool transA, bool transB, int m, int n, int k)
     {
         int savedThreads = Threads.Count;
-        bool savedPortable = Gemm.ForcePortable;
         try
         {
-            foreach (bool portable in new[] { false, true })
-            {
-                Gemm.ForcePortable = portable;
-                float[]? first = null;
-                foreach (int threads in new[] { 1, 2, 3 })
+            foreach (var isa in Gemm.SupportedIsas)
+                WithIsa(isa.ToString(), () =>
                 {
-                    Threads.Count = threads;
-                    var result = Run(transA, transB, m, n, k, seed: 11);
-                    if (first == null) first = result;
-                    else Assert.True(first.AsSpan().SequenceEqual(result), $"threads={threads} portable={portable}");
-                }
-            }
+                    float[]? first = null;
+                    foreach (int threads in new[] { 1, 2, 3 })
+                    {
+                        Threads.Count = threads;
+                        var result = Run(transA, transB, m, n, k, seed: 11);
+                        if (first == null) first = result;
+                        else Assert.True(first.AsSpan().SequenceEqual(result), $"threads={threads} isa={isa}");
+                    }
+                });
         }
         finally
         {
             Threads.Count = savedThreads;
-            Gemm.ForcePortable = savedPortable;
         }
     }
 

@@ -83,6 +83,40 @@ internal static unsafe class Conv
         }
     }
 
+    /// <summary>
+    /// The input of a stride-1 convolution as an implicit im2col: <paramref name="dst"/> gets the image with its
+    /// padding written out ([C, H + pt + pb, W + pl + pr], zeros around it), and <paramref name="offsets"/>[row]
+    /// the start of im2col row (c, i, j) in it. Row (c, i, j), column y·Wp + x, is then pixel (c, y + i·dh,
+    /// x + j·dw) of the padded image: each row of the column matrix is the padded image shifted by one tap, and
+    /// a GEMM can read it in place (<c>Gemm.SgemmRows</c>). Columns with x ≥ outW wrap into the next
+    /// image row and are discarded. Returns Wp, the padded width.
+    /// </summary>
+    public static int PadForImplicitIm2Col(float* image, int channels, int h, int w, in Window2d win, float* dst, int* offsets)
+    {
+        int hp = h + win.PadTop + win.PadBottom, wp = w + win.PadLeft + win.PadRight;
+        nint plane = (nint)hp * wp;
+        for (int c = 0; c < channels; c++)
+        {
+            float* src = image + (nint)c * h * w;
+            float* d = dst + c * plane;
+            new Span<float>(d, win.PadTop * wp + win.PadLeft).Clear();
+            for (int y = 0; y < h; y++)
+            {
+                float* row = d + (nint)(y + win.PadTop) * wp + win.PadLeft;
+                Copy(row, src + (nint)y * w, w);
+                // The right padding of this row and the left padding of the next are adjacent.
+                new Span<float>(row + w, y < h - 1 ? win.PadRight + win.PadLeft : 0).Clear();
+            }
+            new Span<float>(d + (nint)(win.PadTop + h) * wp - win.PadRight, win.PadRight + win.PadBottom * wp).Clear();
+        }
+        int r = 0;
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < win.KernelH; i++)
+                for (int j = 0; j < win.KernelW; j++)
+                    offsets[r++] = (int)(c * plane) + i * win.DilationH * wp + j * win.DilationW;
+        return wp;
+    }
+
     // ⌈a / b⌉ for b > 0 and any sign of a.
     private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);
 

@@ -35,6 +35,7 @@ internal static unsafe class ConvBatch
     private const long ParallelMinWork = 250_000;
 
     [ThreadStatic] private static float[]? scratch;
+    [ThreadStatic] private static int[]? offsets;
 
     // Per-thread working memory for one image's im2col or col2im columns; pinned, so it can be held as a pointer.
     private static float* Scratch(int length)
@@ -42,6 +43,13 @@ internal static unsafe class ConvBatch
         var s = scratch;
         if (s is null || s.Length < length) scratch = s = GC.AllocateUninitializedArray<float>(Math.Max(length, 4096), pinned: true);
         return (float*)Unsafe.AsPointer(ref s[0]);
+    }
+
+    private static int* Offsets(int length)
+    {
+        var o = offsets;
+        if (o is null || o.Length < length) offsets = o = GC.AllocateUninitializedArray<int>(Math.Max(length, 256), pinned: true);
+        return (int*)Unsafe.AsPointer(ref o[0]);
     }
 
     private static int TaskCount(int images, long work) =>
@@ -86,42 +94,95 @@ internal static unsafe class ConvBatch
 
         public readonly void Execute(int t)
         {
+            if (Col == null && G.Win.StrideH == 1 && G.Win.StrideW == 1) ExecuteImplicit(t);
+            else ExecuteIm2Col(t);
+        }
+
+        /// <summary>
+        /// Stride 1 with no columns to keep: no im2col at all. Per image and group, the padded input is the
+        /// column matrix read in place through a table of row offsets, the GEMM computes [og, outH·Wp] (Wp − outW
+        /// wrapped columns per output row are computed and dropped), and bias and ReLU are applied as each
+        /// output row is copied out.
+        /// </summary>
+        private readonly void ExecuteImplicit(int t)
+        {
             var (s0, s1) = Range(G.N, Tasks, t);
-            int k = G.K, p = G.P, og = G.Og, cg = G.Cg, hw = G.H * G.W;
-            nint ld = Col != null ? (nint)G.N * p : p;
-            float* own = Col == null ? Scratch(k * p) : null;
+            int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, outH = G.OutH, outW = G.OutW;
+            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
+            int padded = cg * hp * wp, n = (outH - 1) * wp + outW;
+            float* image = Scratch(padded + Gemm.RowsReadPast + og * n);
+            float* product = image + padded + Gemm.RowsReadPast;
+            int* offsets = Offsets(k);
+            // What the GEMM reads past the image only reaches the discarded columns; keep it finite anyway.
+            new Span<float>(image + padded, Gemm.RowsReadPast).Clear();
             for (int s = s0; s < s1; s++)
                 for (int gi = 0; gi < G.Groups; gi++)
                 {
-                    float* colG = Col != null ? Col + (nint)gi * k * ld + (nint)s * p : own;
-                    Conv.Im2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, colG, ld);
-                    float* yG = Y + ((nint)s * G.O + gi * og) * p;
-                    Gemm.Sgemm(false, false, og, p, k, 1f, new ReadOnlySpan<float>(Wt + (nint)gi * og * k, og * k), k,
-                        new ReadOnlySpan<float>(colG, (int)((k - 1) * ld + p)), (int)ld, 0f, new Span<float>(yG, og * p), p);
-                    if (Bias != null)
-                        for (int o = 0; o < og; o++) AddScalar(yG + (nint)o * p, Bias[gi * og + o], p);
-                    if (Relu) ApplyRelu(yG, og * p);
+                    Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
+                    Gemm.SgemmRows(og, n, k, 1f, Wt + (nint)gi * og * k, k, image, offsets, 0f, product, n, null, false);
+                    for (int o = 0; o < og; o++)
+                    {
+                        float* yRow = Y + ((nint)s * G.O + gi * og + o) * G.P;
+                        float bias = Bias != null ? Bias[gi * og + o] : 0f;
+                        for (int y = 0; y < outH; y++)
+                            Finish(product + (nint)o * n + (nint)y * wp, yRow + (nint)y * outW, outW, bias, Relu);
+                    }
                 }
+        }
+
+        private readonly void ExecuteIm2Col(int t)
+        {
+            var (s0, s1) = Range(G.N, Tasks, t);
+            int k = G.K, p = G.P, og = G.Og, cg = G.Cg, hw = G.H * G.W;
+            int chunk = ImagesPerGemm(k, p);
+            // Per thread: the chunk's im2col columns (unless the caller keeps them in Col) and its [og, chunk·P] product.
+            float* own = Scratch((Col == null ? k * chunk * p : 0) + og * chunk * p);
+            float* product = Col == null ? own + (nint)k * chunk * p : own;
+            for (int c0 = s0; c0 < s1; c0 += chunk)
+            {
+                int images = Math.Min(chunk, s1 - c0), n = images * p;
+                for (int gi = 0; gi < G.Groups; gi++)
+                {
+                    nint ld = Col != null ? (nint)G.N * p : n;
+                    float* colG = Col != null ? Col + (nint)gi * k * ld + (nint)c0 * p : own;
+                    for (int s = c0; s < c0 + images; s++)
+                        Conv.Im2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, colG + (nint)(s - c0) * p, ld);
+                    Gemm.SgemmPacked(og, n, k, 1f, Wt + (nint)gi * og * k, k, colG, (int)ld, 0f, product, n, null, false);
+                    // The product is [og, images·P]; each image's rows go to its NCHW block, bias and ReLU on the way.
+                    for (int s = c0; s < c0 + images; s++)
+                        for (int o = 0; o < og; o++)
+                            Finish(product + (nint)o * n + (nint)(s - c0) * p, Y + ((nint)s * G.O + gi * og + o) * p, p,
+                                Bias != null ? Bias[gi * og + o] : 0f, Relu);
+                }
+            }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScalar(float* row, float value, int count)
-    {
-        var v = Vector256.Create(value);
-        int i = 0;
-        for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(row + i) + v, row + i);
-        for (; i < count; i++) row[i] += value;
-    }
+    /// <summary>
+    /// How many images share one forward GEMM: enough that its N = images·P fills the micro-tiles and pays
+    /// for packing once, few enough that their im2col columns (about 256 KiB) stay in L2. The GEMM is
+    /// <c>Gemm.SgemmPacked</c>, which gives every element of the product the same arithmetic whatever
+    /// the chunk's width, so neither this nor the thread split changes a result.
+    /// </summary>
+    private static int ImagesPerGemm(int k, int p) => Math.Max(1, 65536 / Math.Max(1, k * p));
 
-    // The same arithmetic as the ReLU op (ReluOp), so fused and separate layers agree bit for bit.
-    private static void ApplyRelu(float* row, int count)
+    // y = relu?(x + bias) over one row; the ReLU is ReluOp's arithmetic, so fused and separate layers agree bit for bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(float* x, float* y, int count, float bias, bool relu)
     {
         var op = default(ReluOp);
+        var b = Vector256.Create(bias);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= count - 8; i += 8) Vector256.Store(op.Invoke(Vector256.Load(row + i)), row + i);
-        for (; i < count; i++) row[i] = op.Invoke(row[i]);
+        for (; i <= count - 8; i += 8)
+        {
+            var v = Vector256.Load(x + i) + b;
+            Vector256.Store(relu ? op.Invoke(v) : v, y + i);
+        }
+        for (; i < count; i++)
+        {
+            float v = x[i] + bias;
+            y[i] = relu ? op.Invoke(v) : v;
+        }
     }
 
     /// <summary>dx = col2im(Wᵀ · dY) per image; <paramref name="dx"/> need not be initialised.</summary>
@@ -190,14 +251,15 @@ internal static unsafe class ConvBatch
     /// <summary>
     /// dW_g = dY_g · col_gᵀ for each group, from dY gathered to [O, N·P] and the forward pass's col
     /// [groups, k, N·P]. The product is [og, k] with a reduction over all of N·P; it is computed as it stands
-    /// or transposed (col_g · dY_gᵀ = dW_gᵀ, then a small transpose), whichever fills the GEMM's 6×16 tiles
-    /// better: LeNet's second layer (og = 16, k = 150) runs about 1.5× faster transposed, its first
-    /// (og = 6, k = 25) as it stands. The choice depends on the shapes only, never on the thread count.
+    /// or transposed (col_g · dY_gᵀ = dW_gᵀ, then a small transpose), whichever fills the GEMM's 6×NR tiles
+    /// better (with 6×16 tiles LeNet's second layer, og = 16 and k = 150, runs about 1.5× faster transposed;
+    /// with AVX-512's 6×32 as it stands). The choice depends on the shapes and the kernel, never on the
+    /// thread count.
     /// </summary>
     public static void WeightGrad(in ConvGeometry g, ReadOnlySpan<float> dyT, ReadOnlySpan<float> col, Span<float> dw)
     {
         int og = g.Og, k = g.K, np = g.N * g.P;
-        static double Fill(int rows, int cols) => rows / (double)RoundUp(rows, 6) * (cols / (double)RoundUp(cols, 16));
+        static double Fill(int rows, int cols) => rows / (double)RoundUp(rows, 6) * (cols / (double)RoundUp(cols, Gemm.PanelWidth));
         bool transposed = Fill(k, og) > Fill(og, k);
         float* t = transposed ? Scratch(k * og) : null;
         for (int gi = 0; gi < g.Groups; gi++)

@@ -30,6 +30,9 @@ internal static unsafe class Gemm
     private const int MR = 6;
     // The widest micro-panel of B any kernel uses (AVX-512's 32 columns); sizes the edge-tile buffers.
     private const int MaxNR = 32;
+
+    /// <summary>How many columns past n <c>SgemmRows</c> may read (and ignore) in each row of B.</summary>
+    internal const int RowsReadPast = MaxNR;
     // kc·NR floats of B (16 KiB at kc = 256 and NR = 16, 32 KiB with AVX-512's NR = 32, on CPUs whose L1d
     // is 48 KiB) stay in L1 while the A micro-panels stream past; mc·kc floats of A (144 KiB) stay in a
     // 512 KiB L2; kc·nc of B (up to 4 MiB) lives in L3. kc is the same for every kernel, so that the AVX2
@@ -41,6 +44,10 @@ internal static unsafe class Gemm
     private const long DirectMaxVolume = 24 * 24 * 24;
     // Up to this many rows, op(A)·Bᵀ runs as matrix-vector products (Gemv.RowsBatch), which beat packing.
     private const int SmallBatchMaxRows = 4;
+    // A reduction at least this deep into a C of at most SlicedMaxOutput elements runs in slices (Sliced).
+    private const int SliceDepth = 1024;
+    private const int SlicedMinDepth = 4 * SliceDepth;
+    private const long SlicedMaxOutput = 4096;
     // Below this 2·m·n·k, waking a worker costs more than it saves.
     private const long ParallelMinFlops = 3_000_000;
 
@@ -70,6 +77,9 @@ internal static unsafe class Gemm
 
     /// <summary>The instruction sets this CPU can run, slowest first.</summary>
     internal static IEnumerable<GemmIsa> SupportedIsas => Enum.GetValues<GemmIsa>().Where(i => i <= BestIsa);
+
+    /// <summary>The width of the micro-tiles of C (NR) of the kernel in use: 32 with AVX-512, else 16.</summary>
+    internal static int PanelWidth => isa == GemmIsa.Avx512 ? 32 : 16;
 
     /// <summary>Whether the 256-bit AVX2+FMA paths (matrix-vector kernels, packing transposes) are in use.</summary>
     internal static bool UsesAvx2 => isa >= GemmIsa.Avx2;
@@ -131,6 +141,75 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// C = act(α·A·B + β·C + bias) where row p of the k×n matrix B is the n floats at
+    /// <paramref name="b"/> + <paramref name="rowOffsets"/>[p], rows anywhere: an im2col that is never
+    /// written, since for a stride-1 convolution each row of the column matrix is the (padded) input shifted
+    /// by one tap. A is m×k, row-major with row stride lda; bias runs along the columns as in
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, ReadOnlySpan{float}, bool)"/>.
+    /// Whole micro-panels are read: every row must be readable for <see cref="RowsReadPast"/> floats past n
+    /// (what is read there only reaches columns of C that are not written).
+    /// </summary>
+    internal static void SgemmRows(int m, int n, int k, float alpha, float* a, int lda, float* b, int* rowOffsets,
+        float beta, float* c, int ldc, float* bias, bool relu)
+        => PackedOnly(new Args
+        {
+            A = a, B = b, BRows = rowOffsets, C = c, Bias = bias, M = m, N = n, K = k, Lda = lda, Ldc = ldc,
+            Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2, Isa = isa,
+        });
+
+    /// <summary>
+    /// C = act(α·A·B + β·C + bias) with A m×k and B k×n row-major (no transposes, the caller checks the
+    /// bounds), always on the packed path, whatever the size. The packed path gives every element of C the
+    /// same arithmetic whatever m and n are, so a product split into column blocks of any width (a batch
+    /// of images in chunks) matches the whole product bit for bit, and matches <c>SgemmRows</c>.
+    /// </summary>
+    internal static void SgemmPacked(int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb,
+        float beta, float* c, int ldc, float* bias, bool relu)
+        => PackedOnly(new Args
+        {
+            A = a, B = b, C = c, Bias = bias, M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc,
+            Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2, Isa = isa,
+        });
+
+    /// <summary>The checked form of <see cref="SgemmRows(int, int, int, float, float*, int, float*, int*, float, float*, int, float*, bool)"/>.</summary>
+    internal static void SgemmRows(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b,
+        ReadOnlySpan<int> rowOffsets, float beta, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+    {
+        CheckView("A", a.Length, m, k, lda);
+        CheckView("C", c.Length, m, n, ldc);
+        if (rowOffsets.Length < k)
+            throw new ArgumentException($"SgemmRows: {rowOffsets.Length} row offsets for k={k}", nameof(rowOffsets));
+        for (int p = 0; p < k; p++)
+            if (rowOffsets[p] < 0 || (long)rowOffsets[p] + n + RowsReadPast > b.Length)
+                throw new ArgumentException($"SgemmRows: row {p} at {rowOffsets[p]} needs {n}+{RowsReadPast} floats of B's {b.Length}", nameof(b));
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"SgemmRows: bias has length {bias.Length}, expected n={n}", nameof(bias));
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        fixed (int* po = rowOffsets)
+            SgemmRows(m, n, k, alpha, pa, lda, pb, po, beta, pc, ldc, bias.IsEmpty ? null : pbias, relu);
+    }
+
+    /// <summary>The checked form of <see cref="SgemmPacked(int, int, int, float, float*, int, float*, int, float, float*, int, float*, bool)"/>.</summary>
+    internal static void SgemmPacked(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b,
+        int ldb, float beta, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+    {
+        CheckView("A", a.Length, m, k, lda);
+        CheckView("B", b.Length, k, n, ldb);
+        CheckView("C", c.Length, m, n, ldc);
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"SgemmPacked: bias has length {bias.Length}, expected n={n}", nameof(bias));
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+            SgemmPacked(m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, bias.IsEmpty ? null : pbias, relu);
+    }
+
+    private static void PackedOnly(in Args g)
+    {
+        if (g.M <= 0 || g.N <= 0) return;
+        if (g.K == 0 || g.Alpha == 0f) ScaleOnly(in g);
+        else Packed(in g);
+    }
+
     private static void CheckView(string name, int length, int rows, int cols, int ld)
     {
         if (rows == 0 || cols == 0) return;
@@ -145,6 +224,8 @@ internal static unsafe class Gemm
     private struct Args
     {
         public float* A, B, C, Bias;
+        // Set for SgemmRows: row p of B starts at B + BRows[p].
+        public int* BRows;
         public int M, N, K, Lda, Ldb, Ldc;
         public bool TransA, TransB, Relu, Avx;
         public GemmIsa Isa;
@@ -281,9 +362,12 @@ internal static unsafe class Gemm
 
     private static void Packed<TK>(in Args g) where TK : struct, IMicroKernel
     {
-        // kc depends on k alone (never on the thread split): it fixes where partial sums are rounded into C.
-        int kBlocks = Math.Max(1, (int)Math.Round((double)g.K / KC));
-        int kc = (g.K + kBlocks - 1) / kBlocks;
+        if (g.K >= SlicedMinDepth && (long)g.M * g.N <= SlicedMaxOutput && g.BRows == null)
+        {
+            Sliced<TK>(in g);
+            return;
+        }
+        int kc = BlockDepth(g.K);
 
         int threads = 2L * g.M * g.N * g.K >= ParallelMinFlops ? Threads.Count : 1;
         // Split the larger dimension of C, in whole micro-tiles so that edge tiles stay at the matrix edge.
@@ -293,6 +377,72 @@ internal static unsafe class Gemm
         var job = new Job<TK> { G = g, Kc = kc, Tasks = tasks, Units = units, SplitN = splitN };
         if (tasks == 1) job.Execute(0);
         else WorkerPool.Run(tasks, ref job);
+    }
+
+    // kc depends on k alone (never on the thread split): it fixes where partial sums are rounded into C.
+    private static int BlockDepth(int k)
+    {
+        int kBlocks = Math.Max(1, (int)Math.Round((double)k / KC));
+        return (k + kBlocks - 1) / kBlocks;
+    }
+
+    /// <summary>
+    /// A long reduction into a small C (a convolution's weight gradient, summed over every position of the
+    /// batch: 6×25 over 50,176 for LeNet's first layer) has too few tiles to share between threads, so
+    /// the depth is cut into slices of <see cref="SliceDepth"/> instead: each slice's product goes to its own
+    /// buffer (on whichever thread) and the slices are added in order. Whether and where to slice depends on
+    /// the shape alone, so the result is the same for any thread count and either FMA kernel.
+    /// </summary>
+    private static void Sliced<TK>(in Args g) where TK : struct, IMicroKernel
+    {
+        int slices = (g.K + SliceDepth - 1) / SliceDepth;
+        nint size = (nint)g.M * g.N;
+        var buf = Buffers.Current;
+        float* partial = buf.Partials(slices * size);
+        int threads = 2L * g.M * g.N * g.K >= ParallelMinFlops ? Threads.Count : 1;
+        var job = new SliceJob<TK> { G = g, Slices = slices, Tasks = Math.Min(threads, slices), Partial = partial };
+        if (job.Tasks == 1) job.Execute(0);
+        else WorkerPool.Run(job.Tasks, ref job);
+
+        float* acc = buf.Row(g.N);
+        for (int i = 0; i < g.M; i++)
+        {
+            float* first = partial + (nint)i * g.N;
+            new Span<float>(first, g.N).CopyTo(new Span<float>(acc, g.N));
+            for (int sl = 1; sl < slices; sl++)
+            {
+                float* row = first + sl * size;
+                for (int j = 0; j < g.N; j++) acc[j] += row[j];
+            }
+            FinishRow(in g, g.C + (nint)i * g.Ldc, 1, acc, g.N, g.Bias, 1);
+        }
+    }
+
+    private struct SliceJob<TK> : IWorkItem where TK : struct, IMicroKernel
+    {
+        public Args G;
+        public int Slices, Tasks;
+        public float* Partial;
+
+        public readonly void Execute(int index)
+        {
+            int s0 = (int)((long)Slices * index / Tasks), s1 = (int)((long)Slices * (index + 1) / Tasks);
+            for (int sl = s0; sl < s1; sl++)
+            {
+                int p0 = sl * SliceDepth, depth = Math.Min(SliceDepth, G.K - p0);
+                var gs = G;
+                gs.A = G.TransA ? G.A + (nint)p0 * G.Lda : G.A + p0;
+                gs.B = G.TransB ? G.B + p0 : G.B + (nint)p0 * G.Ldb;
+                gs.K = depth;
+                gs.C = Partial + sl * (nint)G.M * G.N;
+                gs.Ldc = G.N;
+                gs.Alpha = 1f;
+                gs.Beta = 0f;
+                gs.Bias = null;
+                gs.Relu = false;
+                Block<TK>(in gs, BlockDepth(depth), 0, G.M, 0, G.N);
+            }
+        }
     }
 
     private struct Job<TK> : IWorkItem where TK : struct, IMicroKernel
@@ -317,6 +467,12 @@ internal static unsafe class Gemm
         int mcMax = Math.Min(MC, RoundUp(i1 - i0, MR));
         float* pb = buf.PackB((nint)kc * ncMax);
         float* pa = buf.PackA((nint)kc * mcMax);
+        if (g.BRows != null)
+        {
+            int* steps = buf.Steps(g.K);
+            for (int p = 0; p < g.K - 1; p++) steps[p] = g.BRows[p + 1] - g.BRows[p];
+            steps[g.K - 1] = 0;
+        }
         for (int jc = j0; jc < j1; jc += NC)
         {
             int nb = Math.Min(NC, j1 - jc);
@@ -324,13 +480,29 @@ internal static unsafe class Gemm
             {
                 int kb = Math.Min(kc, g.K - pc);
                 bool last = pc + kb >= g.K;
-                PackB<TK>(in g, pc, kb, jc, nb, pb);
+                // With one row panel of A, each panel of B is used once: copying it first would only add a
+                // pass over B (a skinny 6×25·N convolution GEMM), so full panels are read where they are.
+                // B given by row offsets is always read in place (the caller guarantees whole panels are readable).
+                int directCols = g.BRows != null ? RoundUp(nb, TK.NR)
+                    : !g.TransB && i1 - i0 <= MR ? nb / TK.NR * TK.NR : 0;
+                if (nb > directCols) PackB<TK>(in g, pc, kb, jc + directCols, nb - directCols, pb);
                 for (int ic = i0; ic < i1; ic += MC)
                 {
                     int mb = Math.Min(MC, i1 - ic);
                     PackA(in g, ic, mb, pc, kb, pa);
-                    Macro<TK>(in g, buf, mb, nb, kb, pa, pb, g.C + (nint)ic * g.Ldc + jc,
-                        pc == 0 ? g.Beta : 1f, last && g.Bias != null ? g.Bias + jc : null, last && g.Relu);
+                    float* cBlock = g.C + (nint)ic * g.Ldc + jc;
+                    float beta = pc == 0 ? g.Beta : 1f;
+                    float* bias = last && g.Bias != null ? g.Bias + jc : null;
+                    if (g.BRows != null)
+                    {
+                        var rows = new Panels<RowSteps>(g.B + g.BRows[pc] + jc, new RowSteps(buf.Steps(g.K) + pc), directCols, pb);
+                        Macro<TK, RowSteps>(in g, buf, mb, nb, kb, pa, in rows, cBlock, beta, bias, last && g.Relu);
+                    }
+                    else
+                    {
+                        var rows = new Panels<Stride>(g.B + (nint)pc * g.Ldb + jc, new Stride(g.Ldb), directCols, pb);
+                        Macro<TK, Stride>(in g, buf, mb, nb, kb, pa, in rows, cBlock, beta, bias, last && g.Relu);
+                    }
                 }
             }
         }
@@ -338,44 +510,88 @@ internal static unsafe class Gemm
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro<TK>(in Args g, Buffers buf, int mb, int nb, int kb, float* pa, float* pb, float* c,
-        float beta, float* bias, bool relu) where TK : struct, IMicroKernel
+    /// <summary>
+    /// Where one kc×nc block of op(B) is: its first DirectCols columns in place (starting at Direct, one row
+    /// to the next by Step), the rest packed in NR-column panels.
+    /// </summary>
+    private readonly struct Panels<TS>(float* direct, TS step, int directCols, float* packed) where TS : struct, IRowStep
     {
-        nint ldc = g.Ldc;
-        float alpha = g.Alpha;
+        public readonly float* Direct = direct, Packed = packed;
+        public readonly TS Step = step;
+        public readonly int DirectCols = directCols;
+    }
+
+    /// <summary>How a micro-kernel moves from row p of B to row p + 1 (p counted from the block's first row).</summary>
+    private interface IRowStep
+    {
+        nint Next(int p);
+    }
+
+    /// <summary>Rows a fixed distance apart: a packed panel (NR) or a matrix read in place (its row stride).</summary>
+    private readonly struct Stride(nint ld) : IRowStep
+    {
+        private readonly nint ld = ld;
+
+        public nint Next(int p) => ld;
+    }
+
+    /// <summary>Rows wherever a table puts them (<c>SgemmRows</c>): steps[p] = offset[p + 1] − offset[p].</summary>
+    private readonly struct RowSteps(int* steps) : IRowStep
+    {
+        private readonly int* steps = steps;
+
+        public nint Next(int p) => steps[p];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro<TK, TS>(in Args g, Buffers buf, int mb, int nb, int kb, float* pa, in Panels<TS> bs, float* c,
+        float beta, float* bias, bool relu) where TK : struct, IMicroKernel where TS : struct, IRowStep
+    {
         for (int jr = 0; jr < nb; jr += TK.NR)
         {
             int nr = Math.Min(TK.NR, nb - jr);
-            float* b = pb + (nint)jr * kb;
             float* biasJ = bias == null ? null : bias + jr;
-            for (int ir = 0; ir < mb; ir += MR)
+            if (jr < bs.DirectCols)
+                Column<TK, TS>(in g, buf, mb, nr, kb, pa, bs.Direct + jr, in bs.Step, c + jr, beta, biasJ, relu);
+            else
+                Column<TK, Stride>(in g, buf, mb, nr, kb, pa, bs.Packed + (nint)(jr - bs.DirectCols) * kb, new Stride(TK.NR),
+                    c + jr, beta, biasJ, relu);
+        }
+    }
+
+    /// <summary>One column of micro-tiles: the A panels of the block against B's columns at <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column<TK, TS>(in Args g, Buffers buf, int mb, int nr, int kb, float* pa, float* b, in TS step,
+        float* c, float beta, float* bias, bool relu) where TK : struct, IMicroKernel where TS : struct, IRowStep
+    {
+        nint ldc = g.Ldc;
+        float alpha = g.Alpha;
+        for (int ir = 0; ir < mb; ir += MR)
+        {
+            int mr = Math.Min(MR, mb - ir);
+            float* a = pa + (nint)ir * kb;
+            float* cij = c + ir * ldc;
+            if (mr == MR && nr == TK.NR)
             {
-                int mr = Math.Min(MR, mb - ir);
-                float* a = pa + (nint)ir * kb;
-                float* cij = c + ir * ldc + jr;
-                if (mr == MR && nr == TK.NR)
-                {
-                    TK.Run(kb, a, b, cij, ldc, alpha, beta, biasJ, relu);
-                    continue;
-                }
-                // Edge tile: the same kernel on a padded copy, so the arithmetic matches a full tile's.
-                float* t = buf.Tile;
-                float* tb = null;
-                new Span<float>(t, MR * TK.NR).Clear();
-                if (beta != 0f)
-                    for (int r = 0; r < mr; r++)
-                        for (int j = 0; j < nr; j++) t[r * TK.NR + j] = cij[r * ldc + j];
-                if (biasJ != null)
-                {
-                    tb = buf.TileBias;
-                    new Span<float>(tb, TK.NR).Clear();
-                    for (int j = 0; j < nr; j++) tb[j] = biasJ[j];
-                }
-                TK.Run(kb, a, b, t, TK.NR, alpha, beta, tb, relu);
-                for (int r = 0; r < mr; r++)
-                    for (int j = 0; j < nr; j++) cij[r * ldc + j] = t[r * TK.NR + j];
+                TK.Run(kb, a, b, in step, cij, ldc, alpha, beta, bias, relu);
+                continue;
             }
+            // Edge tile: the same kernel on a padded copy, so the arithmetic matches a full tile's.
+            float* t = buf.Tile;
+            float* tb = null;
+            new Span<float>(t, MR * TK.NR).Clear();
+            if (beta != 0f)
+                for (int r = 0; r < mr; r++)
+                    for (int j = 0; j < nr; j++) t[r * TK.NR + j] = cij[r * ldc + j];
+            if (bias != null)
+            {
+                tb = buf.TileBias;
+                new Span<float>(tb, TK.NR).Clear();
+                for (int j = 0; j < nr; j++) tb[j] = bias[j];
+            }
+            TK.Run(kb, a, b, in step, t, TK.NR, alpha, beta, tb, relu);
+            for (int r = 0; r < mr; r++)
+                for (int j = 0; j < nr; j++) cij[r * ldc + j] = t[r * TK.NR + j];
         }
     }
 
@@ -383,7 +599,8 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// One register-blocked micro-kernel: C[6×NR] = act(α·Σ_p a[p]·b[p] + β·C + bias) over a 6-row micro-panel
-    /// of A (6 floats per p) and an NR-column micro-panel of B (NR floats per p, 64-byte aligned), where act
+    /// of A (6 floats per p) and NR columns of B (NR floats per p; <c>step</c> says how far apart its rows are:
+    /// NR in a packed panel, B's own row stride or row table when it is read in place), where act
     /// is ReLU (NaN propagates) when <c>relu</c> is set. The generic drivers are compiled once per kernel,
     /// with NR a constant.
     /// </summary>
@@ -391,8 +608,8 @@ internal static unsafe class Gemm
     {
         static abstract int NR { get; }
 
-        static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
-            float* bias, bool relu);
+        static abstract void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu) where TS : struct, IRowStep;
     }
 
     /// <summary>
@@ -405,8 +622,8 @@ internal static unsafe class Gemm
         public static int NR => 32;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
-            float* bias, bool relu)
+        public static void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu) where TS : struct, IRowStep
         {
             // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
             for (int r = 0; r < MR; r++)
@@ -419,8 +636,8 @@ internal static unsafe class Gemm
             Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (int p = 0; p < kc; p++)
             {
-                var b0 = Avx512F.LoadAlignedVector512(b);
-                var b1 = Avx512F.LoadAlignedVector512(b + 16);
+                var b0 = Avx512F.LoadVector512(b);
+                var b1 = Avx512F.LoadVector512(b + 16);
                 var av = Vector512.Create(a[0]);
                 c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
                 c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
@@ -440,7 +657,7 @@ internal static unsafe class Gemm
                 c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
                 c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
                 a += MR;
-                b += 32;
+                b += step.Next(p);
             }
             Store(c, c00, c01, alpha, beta, bias, relu);
             Store(c + ldc, c10, c11, alpha, beta, bias, relu);
@@ -496,8 +713,8 @@ internal static unsafe class Gemm
         public static int NR => 16;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
-            float* bias, bool relu)
+        public static void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu) where TS : struct, IRowStep
         {
             // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
             for (int r = 0; r < MR; r++)
@@ -509,8 +726,8 @@ internal static unsafe class Gemm
             Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (int p = 0; p < kc; p++)
             {
-                var b0 = Avx.LoadAlignedVector256(b);
-                var b1 = Avx.LoadAlignedVector256(b + 8);
+                var b0 = Avx.LoadVector256(b);
+                var b1 = Avx.LoadVector256(b + 8);
                 var av = Avx.BroadcastScalarToVector256(a);
                 c00 = Fma.MultiplyAdd(av, b0, c00);
                 c01 = Fma.MultiplyAdd(av, b1, c01);
@@ -530,7 +747,7 @@ internal static unsafe class Gemm
                 c50 = Fma.MultiplyAdd(av, b0, c50);
                 c51 = Fma.MultiplyAdd(av, b1, c51);
                 a += MR;
-                b += 16;
+                b += step.Next(p);
             }
             Store(c, c00, c01, alpha, beta, bias, relu);
             Store(c + ldc, c10, c11, alpha, beta, bias, relu);
@@ -586,8 +803,8 @@ internal static unsafe class Gemm
         public static int NR => 16;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta,
-            float* bias, bool relu)
+        public static void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu) where TS : struct, IRowStep
         {
             for (int h = 0; h < 16; h += 8)
             {
@@ -618,7 +835,7 @@ internal static unsafe class Gemm
                     c50 += av * b0;
                     c51 += av * b1;
                     ap += MR;
-                    bp += 16;
+                    bp += step.Next(p);
                 }
                 float* ch = c + h;
                 float* bh = bias == null ? null : bias + h;
@@ -747,7 +964,12 @@ internal static unsafe class Gemm
                         Vector256.Store(Vector256.Load(src + h), d + h);
                 int nr = nb - fullPanels * nrFull;
                 if (nr > 0)
-                    for (int j = 0; j < nrFull; j++) d[j] = j < nr ? src[j] : 0f;
+                {
+                    int j = 0;
+                    for (; j <= nr - 8; j += 8) Vector256.Store(Vector256.Load(src + j), d + j);
+                    for (; j < nr; j++) d[j] = src[j];
+                    for (; j < nrFull; j++) d[j] = 0f;
+                }
             }
             return;
         }
@@ -756,17 +978,18 @@ internal static unsafe class Gemm
             int nr = Math.Min(nrFull, nb - jr);
             float* d = dst + (nint)jr * kb;
             float* src = g.B + (jc + jr) * ldb + pc;
-            int p = 0;
-            if (nr == nrFull && g.Avx)
+            // Whole groups of 8 columns of the panel (rows of the stored B) go through 8×8 transposes; the
+            // rest of the panel (a partial group, the zero padding, the last kb mod 8 rows) element by element.
+            int groups = g.Avx ? nr / 8 * 8 : 0, done = groups > 0 ? kb / 8 * 8 : 0;
+            for (int p = 0; p < done; p += 8)
+                for (int h = 0; h < groups; h += 8)
+                    Transpose8x8(src + h * ldb + p, ldb, d + p * nrFull + h, nrFull);
+            for (int q = 0; q < kb; q++)
             {
-                for (; p <= kb - 8; p += 8)
-                    for (int h = 0; h < nrFull; h += 8)
-                        Transpose8x8(src + h * ldb + p, ldb, d + p * nrFull + h, nrFull);
-            }
-            for (int j = 0; j < nrFull; j++)
-            {
-                float* sj = src + j * ldb;
-                for (int q = p; q < kb; q++) d[q * nrFull + j] = j < nr ? sj[q] : 0f;
+                float* dq = d + q * nrFull;
+                int j = q < done ? groups : 0;
+                for (; j < nr; j++) dq[j] = src[j * ldb + q];
+                for (; j < nrFull; j++) dq[j] = 0f;
             }
         }
     }
@@ -857,8 +1080,8 @@ internal static unsafe class Gemm
     {
         [ThreadStatic] private static Buffers? current;
 
-        private float* packA, packB, row, vector;
-        private nint packALength, packBLength, rowLength, vectorLength;
+        private float* packA, packB, row, vector, steps, partials;
+        private nint packALength, packBLength, rowLength, vectorLength, stepsLength, partialsLength;
 
         public static Buffers Current => current ??= new Buffers();
 
@@ -869,6 +1092,8 @@ internal static unsafe class Gemm
         public float* PackB(nint length) => Ensure(ref packB, ref packBLength, length);
         public float* Row(nint length) => Ensure(ref row, ref rowLength, length);
         public float* Vector(nint length) => Ensure(ref vector, ref vectorLength, length);
+        public int* Steps(nint length) => (int*)Ensure(ref steps, ref stepsLength, length);
+        public float* Partials(nint length) => Ensure(ref partials, ref partialsLength, length);
 
         private static float* Ensure(ref float* buffer, ref nint capacity, nint length)
         {
@@ -890,6 +1115,8 @@ internal static unsafe class Gemm
             NativeMemory.AlignedFree(packB);
             NativeMemory.AlignedFree(row);
             NativeMemory.AlignedFree(vector);
+            NativeMemory.AlignedFree(steps);
+            NativeMemory.AlignedFree(partials);
             NativeMemory.AlignedFree(Tile);
             NativeMemory.AlignedFree(TileBias);
         }

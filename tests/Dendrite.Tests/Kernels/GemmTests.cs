@@ -73,6 +73,87 @@ public class GemmTests
         Check(transA, transB, m, n, k, 0.5f, 0.25f, 1, bias: true, relu: true, seed: m + 2 * n + 3 * k);
     });
 
+    public static TheoryData<string, bool, bool, int, int, int> DeepShapesPerIsa()
+    {
+        // Reductions deep enough to be sliced (k ≥ 4096 into at most 4096 outputs, a convolution's weight
+        // gradient), one just too wide to be, and one just too shallow, with a partial last slice.
+        var data = new TheoryData<string, bool, bool, int, int, int>();
+        foreach (var isa in Gemm.SupportedIsas)
+            foreach (var (m, n, k) in new[] { (6, 25, 5000), (16, 150, 6400), (1, 2, 4097), (65, 64, 4500), (7, 9, 4095) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        data.Add(isa.ToString(), ta, tb, m, n, k);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DeepShapesPerIsa))]
+    public void DeepReductionsMatchReference(string isa, bool transA, bool transB, int m, int n, int k) => WithIsa(isa, () =>
+    {
+        Check(transA, transB, m, n, k, 1f, 0f, 1, bias: false, relu: false, seed: m + n + k);
+        Check(transA, transB, m, n, k, -0.5f, 2f, 0, bias: true, relu: true, seed: m * n + k);
+    });
+
+    [Theory]
+    [InlineData(6, 25, 50176)]
+    [InlineData(16, 150, 6400)]
+    public void DeepReductionsAreBitwiseIdenticalForAnyThreadCountAndKernel(int m, int n, int k)
+    {
+        int saved = Threads.Count;
+        try
+        {
+            float[]? first = null;
+            foreach (var isa in Gemm.SupportedIsas.Where(i => i >= GemmIsa.Avx2).Select(i => i.ToString()).DefaultIfEmpty("Portable"))
+                foreach (int threads in new[] { 1, 2, 3 })
+                    WithIsa(isa, () =>
+                    {
+                        Threads.Count = threads;
+                        var result = Run(false, true, m, n, k, seed: 3);
+                        if (first == null) first = result;
+                        else Assert.True(first.AsSpan().SequenceEqual(result), $"threads={threads} isa={isa}");
+                    });
+        }
+        finally
+        {
+            Threads.Count = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void RowTableProductMatchesTheMatrixItDescribes(string isa) => WithIsa(isa, () =>
+    {
+        // B's rows anywhere in one buffer, overlapping and out of order, as an implicit im2col reads them; each
+        // row readable RowsReadPast floats beyond n. The result must equal the product with B written out, and
+        // the packed-only entry must give the same bits as the ordinary one on a shape that takes the packed path.
+        var rng = new Random(5);
+        foreach (var (m, n, k) in new[] { (16, 136, 150), (6, 892, 25), (5, 33, 7), (40, 31, 300) })
+        {
+            var source = RandomArray(rng, 4 * n + 3 * k + Gemm.RowsReadPast);
+            var offsets = new int[k];
+            for (int p = 0; p < k; p++) offsets[p] = rng.Next(0, source.Length - n - Gemm.RowsReadPast + 1);
+            var b = new float[k * n];
+            for (int p = 0; p < k; p++) Array.Copy(source, offsets[p], b, p * n, n);
+            var a = RandomArray(rng, m * k);
+            var bias = RandomArray(rng, n);
+            var expected = new float[m * n];
+            var viaRows = new float[m * n];
+            var viaPacked = new float[m * n];
+            Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, expected, n, bias, relu: true);
+            Gemm.SgemmRows(m, n, k, 1f, a, k, source, offsets, 0f, viaRows, n, bias, relu: true);
+            Gemm.SgemmPacked(m, n, k, 1f, a, k, b, n, 0f, viaPacked, n, bias, relu: true);
+            Assert.True(viaRows.AsSpan().SequenceEqual(viaPacked), $"rows vs packed {m}x{n}x{k}");
+            if ((long)m * n * k > 24 * 24 * 24) Assert.True(expected.AsSpan().SequenceEqual(viaPacked), $"packed vs Sgemm {m}x{n}x{k}");
+            else
+                for (int i = 0; i < expected.Length; i++)
+                    Assert.True(Math.Abs(expected[i] - viaPacked[i]) <= 1e-5f * (1 + Math.Abs(expected[i])), $"element {i}");
+        }
+        var bad = new int[] { 0, 3 };
+        var e = Assert.Throws<ArgumentException>(() =>
+            Gemm.SgemmRows(1, 4, 2, 1f, new float[2], 2, new float[4 + Gemm.RowsReadPast + 2], bad, 0f, new float[4], 4, default, false));
+        Assert.Contains("row 1", e.Message);
+    });
+
     [Fact]
     public void TheDefaultKernelIsTheBestTheCpuHas()
     {

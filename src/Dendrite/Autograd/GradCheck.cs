@@ -59,12 +59,17 @@ public static class GradCheck
             var offsets = x.ElementOffsets();
             for (int e = 0; e < offsets.Length; e++)
             {
+                // Each nudge is an in-place write: it bumps the version, as any other would, so nothing
+                // derived from the old values (a weight packed for the GEMM) is used.
                 float original = x.Data[offsets[e]];
                 x.Data[offsets[e]] = original + eps;
+                x.Storage.MarkModified();
                 var plus = function(inputs).ToArray();
                 x.Data[offsets[e]] = original - eps;
+                x.Storage.MarkModified();
                 var minus = function(inputs).ToArray();
                 x.Data[offsets[e]] = original;
+                x.Storage.MarkModified();
                 // The step actually taken in float32 may differ from 2·eps; divide by the real one.
                 double step = (double)(original + eps) - (double)(original - eps);
                 for (int j = 0; j < outCount; j++)

@@ -15,6 +15,20 @@ internal readonly struct ConvGeometry(int n, int c, int h, int w, int o, int gro
     public int Og => O / Groups;
     /// <summary>Rows of one group's im2col matrix: C/groups·kh·kw.</summary>
     public int K => Cg * Win.KernelH * Win.KernelW;
+
+    /// <summary>
+    /// Stride 1: the im2col matrix is the padded input read through a table of row offsets, never written
+    /// (<see cref="Conv.PadForImplicitIm2Col"/>), forward and for the weight gradient.
+    /// </summary>
+    public bool Implicit => Win.StrideH == 1 && Win.StrideW == 1;
+
+    /// <summary>
+    /// Stride 1 with no side padded by more than the dilated kernel's reach: the input gradient is then itself
+    /// a stride-1 convolution of dY (padded by d·(k−1) − pad) with the flipped kernel, and runs as one.
+    /// </summary>
+    public bool ImplicitBackward => Implicit
+        && Win.PadTop <= Win.DilationH * (Win.KernelH - 1) && Win.PadBottom <= Win.DilationH * (Win.KernelH - 1)
+        && Win.PadLeft <= Win.DilationW * (Win.KernelW - 1) && Win.PadRight <= Win.DilationW * (Win.KernelW - 1);
 }
 
 /// <summary>
@@ -34,14 +48,16 @@ internal static unsafe class ConvBatch
     // Below about this many multiply-adds, waking a worker costs more than it saves.
     private const long ParallelMinWork = 250_000;
 
-    [ThreadStatic] private static float[]? scratch;
+    [ThreadStatic] private static float[]? scratch, flipped;
     [ThreadStatic] private static int[]? offsets;
 
     // Per-thread working memory for one image's im2col or col2im columns; pinned, so it can be held as a pointer.
-    private static float* Scratch(int length)
+    private static float* Scratch(int length) => Pinned(ref scratch, length);
+
+    private static float* Pinned(ref float[]? buffer, int length)
     {
-        var s = scratch;
-        if (s is null || s.Length < length) scratch = s = GC.AllocateUninitializedArray<float>(Math.Max(length, 4096), pinned: true);
+        var s = buffer;
+        if (s is null || s.Length < length) buffer = s = GC.AllocateUninitializedArray<float>(Math.Max(length, 4096), pinned: true);
         return (float*)Unsafe.AsPointer(ref s[0]);
     }
 
@@ -94,7 +110,7 @@ internal static unsafe class ConvBatch
 
         public readonly void Execute(int t)
         {
-            if (Col == null && G.Win.StrideH == 1 && G.Win.StrideW == 1) ExecuteImplicit(t);
+            if (Col == null && G.Implicit) ExecuteImplicit(t);
             else ExecuteIm2Col(t);
         }
 
@@ -119,7 +135,7 @@ internal static unsafe class ConvBatch
                 for (int gi = 0; gi < G.Groups; gi++)
                 {
                     Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
-                    Gemm.SgemmRows(og, n, k, 1f, Wt + (nint)gi * og * k, k, image, offsets, 0f, product, n, null, false);
+                    Gemm.SgemmRows(false, og, n, k, 1f, Wt + (nint)gi * og * k, k, image, offsets, 0f, product, n, null, false);
                     for (int o = 0; o < og; o++)
                     {
                         float* yRow = Y + ((nint)s * G.O + gi * og + o) * G.P;
@@ -185,10 +201,19 @@ internal static unsafe class ConvBatch
         }
     }
 
-    /// <summary>dx = col2im(Wᵀ · dY) per image; <paramref name="dx"/> need not be initialised.</summary>
+    /// <summary>
+    /// dx for dy: as the stride-1 convolution of dY with the flipped kernel where the geometry allows
+    /// (<see cref="ConvGeometry.ImplicitBackward"/>), else col2im(Wᵀ · dY) per image. <paramref name="dx"/>
+    /// need not be initialised.
+    /// </summary>
     public static void BackwardInput(in ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
     {
         if (g.N == 0) return;
+        if (g.ImplicitBackward)
+        {
+            BackwardInputAsConvolution(in g, dy, w, dx);
+            return;
+        }
         fixed (float* pdy = dy, pw = w, pdx = dx)
         {
             var job = new BackwardInputJob { G = g, Dy = pdy, Wt = pw, Dx = pdx };
@@ -219,6 +244,117 @@ internal static unsafe class ConvBatch
                     Conv.Col2Im(dcol, cg, G.H, G.W, G.Win, dxG, p);
                 }
         }
+    }
+
+    /// <summary>
+    /// dX[s, c, y, x] = Σ_{o,i,j} W[o, c, i, j]·dY[s, o, y + pt − i·dh, x + pl − j·dw]: a stride-1 convolution
+    /// of dY, padded by d·(k−1) − pad on each side, with W' [groups][C/groups, O/groups, kh, kw],
+    /// W'[c, o, i, j] = W[o, c, kh−1−i, kw−1−j] — so it runs on the forward pass's implicit path.
+    /// </summary>
+    private static void BackwardInputAsConvolution(in ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx)
+    {
+        var win = g.Win;
+        int kh = win.KernelH, kw = win.KernelW, og = g.Og, cg = g.Cg, taps = kh * kw;
+        int reachH = win.DilationH * (kh - 1), reachW = win.DilationW * (kw - 1);
+        var transposed = new Window2d(kh, kw, 1, 1, win.DilationH, win.DilationW,
+            reachH - win.PadTop, reachW - win.PadLeft, reachH - win.PadBottom, reachW - win.PadRight);
+        var gt = new ConvGeometry(g.N, g.O, g.OutH, g.OutW, g.C, g.Groups, transposed);
+        // Kept apart from Scratch, which the calling thread's share of the convolution below uses.
+        float* wf = Pinned(ref flipped, g.O * cg * taps);
+        fixed (float* pw = w)
+            for (int gi = 0; gi < g.Groups; gi++)
+                for (int o = 0; o < og; o++)
+                    for (int c = 0; c < cg; c++)
+                    {
+                        float* src = pw + ((nint)(gi * og + o) * cg + c) * taps;
+                        float* dst = wf + ((nint)(gi * cg + c) * og + o) * taps;
+                        for (int t = 0; t < taps; t++) dst[t] = src[taps - 1 - t];
+                    }
+        Forward(gt, dy, new ReadOnlySpan<float>(wf, g.O * cg * taps), default, dx, default);
+    }
+
+    /// <summary>How many partial weight gradients <see cref="WeightGradImplicit"/> needs room for: [count, O·K].</summary>
+    public static int WeightGradPartials(in ConvGeometry g) => (g.N + ImagesPerPartial - 1) / ImagesPerPartial;
+
+    // Images whose weight gradients are summed into one partial; fixed, so the sum's order never depends on threads.
+    private const int ImagesPerPartial = 4;
+
+    /// <summary>
+    /// dW_g = Σ_s dY_s,g · col_s,gᵀ for a stride-1 convolution without the im2col matrix: per image and group,
+    /// dY is laid out on the padded input's row pitch (zeros in the wrapped columns) and multiplied by the
+    /// padded input's shifted rows read through the offset table (<c>Gemm.SgemmRows</c> with B transposed).
+    /// Images are summed in fixed groups of four into <paramref name="partials"/>
+    /// ([<see cref="WeightGradPartials"/>, O·K]) and the groups added in order, so any thread count gives the
+    /// same bits.
+    /// </summary>
+    public static void WeightGradImplicit(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
+        Span<float> partials, Span<float> dw)
+    {
+        int count = WeightGradPartials(g), size = g.O * g.K;
+        fixed (float* px = x, pdy = dy, pp = partials, pdw = dw)
+        {
+            var job = new WeightGradJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count };
+            job.Tasks = TaskCount(count, (long)g.N * g.O * g.K * g.P);
+            Run(job.Tasks, ref job);
+            for (int i = 0; i < size; i++)
+            {
+                float sum = pp[i];
+                for (int c = 1; c < count; c++) sum += pp[(nint)c * size + i];
+                pdw[i] = sum;
+            }
+        }
+    }
+
+    private struct WeightGradJob : IWorkItem
+    {
+        public ConvGeometry G;
+        public float* X, Dy, Partials;
+        public int Count, Tasks;
+
+        public readonly void Execute(int t)
+        {
+            var (c0, c1) = Range(Count, Tasks, t);
+            int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, outH = G.OutH, outW = G.OutW;
+            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
+            int padded = cg * hp * wp, n = (outH - 1) * wp + outW;
+            float* image = Scratch(padded + og * n);
+            float* dyp = image + padded;
+            int* offsets = Offsets(k);
+            for (int c = c0; c < c1; c++)
+            {
+                float* partial = Partials + (nint)c * G.O * k;
+                int s1 = Math.Min(G.N, (c + 1) * ImagesPerPartial);
+                for (int s = c * ImagesPerPartial; s < s1; s++)
+                    for (int gi = 0; gi < G.Groups; gi++)
+                    {
+                        Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
+                        for (int o = 0; o < og; o++)
+                        {
+                            float* src = Dy + ((nint)s * G.O + gi * og + o) * G.P;
+                            float* row = dyp + (nint)o * n;
+                            for (int y = 0; y < outH; y++)
+                            {
+                                new Span<float>(src + (nint)y * outW, outW).CopyTo(new Span<float>(row + (nint)y * wp, outW));
+                                if (y < outH - 1) new Span<float>(row + (nint)y * wp + outW, wp - outW).Clear();
+                            }
+                        }
+                        Gemm.SgemmRows(true, og, k, n, 1f, dyp, n, image, offsets, s % ImagesPerPartial == 0 ? 0f : 1f,
+                            partial + (nint)gi * og * k, k, null, false);
+                    }
+            }
+        }
+    }
+
+    /// <summary>db[o] = Σ_s Σ_p dy[s, o, p] over NCHW dY: each image's row summed as <see cref="RowSums"/> does, the images in order.</summary>
+    public static void ChannelSums(ReadOnlySpan<float> dy, int n, int o, int p, Span<float> db)
+    {
+        fixed (float* pdy = dy)
+            for (int ch = 0; ch < o; ch++)
+            {
+                double sum = 0;
+                for (int s = 0; s < n; s++) sum += RowSum(pdy + ((nint)s * o + ch) * p, p);
+                db[ch] = (float)sum;
+            }
     }
 
     /// <summary>dyT[o, s·P + p] = dy[s, o, p]: the layout in which dW = dY·colᵀ is one GEMM over the batch.</summary>
@@ -286,28 +422,30 @@ internal static unsafe class ConvBatch
     public static void RowSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums)
     {
         fixed (float* pm = m)
-            for (int r = 0; r < rows; r++)
-            {
-                float* row = pm + (nint)r * cols;
-                var a0 = Vector256<float>.Zero;
-                var a1 = Vector256<float>.Zero;
-                var a2 = Vector256<float>.Zero;
-                var a3 = Vector256<float>.Zero;
-                int j = 0;
-                for (; j <= cols - 32; j += 32)
-                {
-                    a0 += Vector256.Load(row + j);
-                    a1 += Vector256.Load(row + j + 8);
-                    a2 += Vector256.Load(row + j + 16);
-                    a3 += Vector256.Load(row + j + 24);
-                }
-                for (; j <= cols - 8; j += 8) a0 += Vector256.Load(row + j);
-                var v = (a0 + a1) + (a2 + a3);
-                double sum = 0;
-                for (int l = 0; l < 8; l++) sum += v.GetElement(l);
-                for (; j < cols; j++) sum += row[j];
-                sums[r] = (float)sum;
-            }
+            for (int r = 0; r < rows; r++) sums[r] = (float)RowSum(pm + (nint)r * cols, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double RowSum(float* row, int cols)
+    {
+        var a0 = Vector256<float>.Zero;
+        var a1 = Vector256<float>.Zero;
+        var a2 = Vector256<float>.Zero;
+        var a3 = Vector256<float>.Zero;
+        int j = 0;
+        for (; j <= cols - 32; j += 32)
+        {
+            a0 += Vector256.Load(row + j);
+            a1 += Vector256.Load(row + j + 8);
+            a2 += Vector256.Load(row + j + 16);
+            a3 += Vector256.Load(row + j + 24);
+        }
+        for (; j <= cols - 8; j += 8) a0 += Vector256.Load(row + j);
+        var v = (a0 + a1) + (a2 + a3);
+        double sum = 0;
+        for (int l = 0; l < 8; l++) sum += v.GetElement(l);
+        for (; j < cols; j++) sum += row[j];
+        return sum;
     }
 
     /// <summary>Max pooling of [N, C, H, W] image by image; an empty <paramref name="argmax"/> skips the indices.</summary>

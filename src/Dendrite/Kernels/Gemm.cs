@@ -129,10 +129,8 @@ internal static unsafe class Gemm
             };
             if (k == 0 || alpha == 0f) ScaleOnly(in g);
             else if (m == 1 || n == 1) MatrixVector(in g);
-            else if (m <= SmallBatchMaxRows && !transA && transB && (long)m * n * k > DirectMaxVolume)
+            else if (SmallBatch(m, n, k, transA, transB))
             {
-                // A few rows times Bᵀ (small-batch inference through a Linear layer): packing B would cost
-                // more than the product, whose 6-row tiles would be mostly padding.
                 var e = new Gemv.Epilogue { Alpha = alpha, Beta = beta, Bias = g.Bias, BiasStride = 1, Relu = relu };
                 Gemv.RowsBatch(pb, ldb, n, k, pa, lda, m, pc, ldc, in e, g.Avx);
             }
@@ -142,20 +140,97 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// C = act(α·A·B + β·C + bias) where row p of the k×n matrix B is the n floats at
-    /// <paramref name="b"/> + <paramref name="rowOffsets"/>[p], rows anywhere: an im2col that is never
-    /// written, since for a stride-1 convolution each row of the column matrix is the (padded) input shifted
-    /// by one tap. A is m×k, row-major with row stride lda; bias runs along the columns as in
-    /// <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, ReadOnlySpan{float}, bool)"/>.
-    /// Whole micro-panels are read: every row must be readable for <see cref="RowsReadPast"/> floats past n
-    /// (what is read there only reaches columns of C that are not written).
+    /// op(B) (k×n) packed once for many products by <see cref="Sgemm(bool, int, int, int, float, ReadOnlySpan{float}, int, PackedB, float, Span{float}, int, ReadOnlySpan{float}, bool)"/>:
+    /// a layer's weights at inference, which ONNX Runtime likewise packs when a session starts. Packed for the
+    /// kernel in use when it was made (<see cref="Isa"/>); it owns its memory, so dropping it frees it.
     /// </summary>
-    internal static void SgemmRows(int m, int n, int k, float alpha, float* a, int lda, float* b, int* rowOffsets,
-        float beta, float* c, int ldc, float* bias, bool relu)
+    internal sealed class PackedB
+    {
+        private readonly float[] data;
+        private readonly int start;
+
+        internal PackedB(GemmIsa isa, int k, int n, int nr)
+        {
+            Isa = isa;
+            K = k;
+            N = n;
+            // Every kc block holds all of N in NR-column panels, as Block reads them; 16 floats of slack align it to 64 bytes.
+            data = GC.AllocateUninitializedArray<float>(RoundUp(n, nr) * k + 16, pinned: true);
+            fixed (float* p = data) start = (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+        }
+
+        public GemmIsa Isa { get; }
+        public int K { get; }
+        public int N { get; }
+        internal float* Pointer => (float*)Unsafe.AsPointer(ref data[start]);
+    }
+
+    /// <summary>Packs op(B) (k×n; B is stored n×k when <paramref name="transB"/>) for the kernel in use.</summary>
+    internal static PackedB PackWeights(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb)
+    {
+        if (k < 1 || n < 1) throw new ArgumentOutOfRangeException(nameof(k), $"PackWeights: k={k}, n={n}");
+        CheckView("B", b.Length, transB ? n : k, transB ? k : n, ldb);
+        var packed = new PackedB(isa, k, n, PanelWidth);
+        fixed (float* pb = b)
+        {
+            var g = new Args { B = pb, Ldb = ldb, TransB = transB, K = k, N = n, Avx = UsesAvx2, Isa = isa };
+            switch (isa)
+            {
+                case GemmIsa.Avx512: PackAll<Avx512Kernel>(in g, packed.Pointer); break;
+                case GemmIsa.Avx2: PackAll<Avx2Kernel>(in g, packed.Pointer); break;
+                default: PackAll<PortableKernel>(in g, packed.Pointer); break;
+            }
+        }
+        return packed;
+    }
+
+    private static void PackAll<TK>(in Args g, float* dst) where TK : struct, IMicroKernel
+    {
+        int kc = BlockDepth(g.K), npad = RoundUp(g.N, TK.NR);
+        for (int pc = 0; pc < g.K; pc += kc)
+            PackB<TK>(in g, pc, Math.Min(kc, g.K - pc), 0, g.N, dst + (nint)pc * npad);
+    }
+
+    /// <summary>
+    /// C = act(α·op(A)·B + β·C + bias) with B packed beforehand by <see cref="PackWeights"/>: the packed path
+    /// without packing B, bitwise equal to the same product through the ordinary <c>Sgemm</c> when that takes
+    /// its packed path.
+    /// </summary>
+    internal static void Sgemm(bool transA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, PackedB b,
+        float beta, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+    {
+        if (b.K != k || b.N != n)
+            throw new ArgumentException($"Sgemm: B was packed as {b.K}x{b.N}, the product needs {k}x{n}", nameof(b));
+        if (b.Isa != isa)
+            throw new InvalidOperationException($"Sgemm: B was packed for the {b.Isa} kernel, {isa} is in use");
+        CheckView("A", a.Length, transA ? k : m, transA ? m : k, lda);
+        CheckView("C", c.Length, m, n, ldc);
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"Sgemm: bias has length {bias.Length}, expected n={n}", nameof(bias));
+        fixed (float* pa = a, pc = c, pbias = bias)
+            PackedOnly(new Args
+            {
+                A = pa, BPacked = b.Pointer, TransA = transA, C = pc, Bias = bias.IsEmpty ? null : pbias, M = m, N = n,
+                K = k, Lda = lda, Ldc = ldc, Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2, Isa = isa,
+            });
+    }
+
+    /// <summary>
+    /// C = act(α·A·op(B) + β·C + bias) where the rows of the stored B lie anywhere in one buffer: stored row r
+    /// is the floats at <paramref name="b"/> + <paramref name="rowOffsets"/>[r]. An im2col that is never
+    /// written: for a stride-1 convolution each row of the column matrix is the (padded) input shifted by one
+    /// tap. Without <paramref name="transB"/>, B is k×n and its k rows are read in place, whole micro-panels
+    /// at a time, so every row must be readable for <see cref="RowsReadPast"/> floats past n (what is read
+    /// there only reaches columns of C that are not written). With it, op(B) = Bᵀ for a stored n×k B (n
+    /// offsets, each row k floats), packed like any transposed B: the weight gradient of such a convolution.
+    /// A is m×k, row-major with row stride lda; the bias runs along the columns as in Sgemm's.
+    /// </summary>
+    internal static void SgemmRows(bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b,
+        int* rowOffsets, float beta, float* c, int ldc, float* bias, bool relu)
         => PackedOnly(new Args
         {
-            A = a, B = b, BRows = rowOffsets, C = c, Bias = bias, M = m, N = n, K = k, Lda = lda, Ldc = ldc,
-            Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2, Isa = isa,
+            A = a, B = b, BRows = rowOffsets, TransB = transB, C = c, Bias = bias, M = m, N = n, K = k, Lda = lda,
+            Ldc = ldc, Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2, Isa = isa,
         });
 
     /// <summary>
@@ -172,22 +247,24 @@ internal static unsafe class Gemm
             Alpha = alpha, Beta = beta, Relu = relu, Avx = UsesAvx2, Isa = isa,
         });
 
-    /// <summary>The checked form of <see cref="SgemmRows(int, int, int, float, float*, int, float*, int*, float, float*, int, float*, bool)"/>.</summary>
-    internal static void SgemmRows(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b,
-        ReadOnlySpan<int> rowOffsets, float beta, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+    /// <summary>The checked form of <see cref="SgemmRows(bool, int, int, int, float, float*, int, float*, int*, float, float*, int, float*, bool)"/>.</summary>
+    internal static void SgemmRows(bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, ReadOnlySpan<int> rowOffsets, float beta, Span<float> c, int ldc, ReadOnlySpan<float> bias,
+        bool relu)
     {
         CheckView("A", a.Length, m, k, lda);
         CheckView("C", c.Length, m, n, ldc);
-        if (rowOffsets.Length < k)
-            throw new ArgumentException($"SgemmRows: {rowOffsets.Length} row offsets for k={k}", nameof(rowOffsets));
-        for (int p = 0; p < k; p++)
-            if (rowOffsets[p] < 0 || (long)rowOffsets[p] + n + RowsReadPast > b.Length)
-                throw new ArgumentException($"SgemmRows: row {p} at {rowOffsets[p]} needs {n}+{RowsReadPast} floats of B's {b.Length}", nameof(b));
+        int rows = transB ? n : k, length = transB ? k : n + RowsReadPast;
+        if (rowOffsets.Length < rows)
+            throw new ArgumentException($"SgemmRows: {rowOffsets.Length} row offsets for {rows} rows of B", nameof(rowOffsets));
+        for (int r = 0; r < rows; r++)
+            if (rowOffsets[r] < 0 || (long)rowOffsets[r] + length > b.Length)
+                throw new ArgumentException($"SgemmRows: row {r} at {rowOffsets[r]} needs {length} floats of B's {b.Length}", nameof(b));
         if (!bias.IsEmpty && bias.Length != n)
             throw new ArgumentException($"SgemmRows: bias has length {bias.Length}, expected n={n}", nameof(bias));
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         fixed (int* po = rowOffsets)
-            SgemmRows(m, n, k, alpha, pa, lda, pb, po, beta, pc, ldc, bias.IsEmpty ? null : pbias, relu);
+            SgemmRows(transB, m, n, k, alpha, pa, lda, pb, po, beta, pc, ldc, bias.IsEmpty ? null : pbias, relu);
     }
 
     /// <summary>The checked form of <see cref="SgemmPacked(int, int, int, float, float*, int, float*, int, float, float*, int, float*, bool)"/>.</summary>
@@ -210,6 +287,15 @@ internal static unsafe class Gemm
         else Packed(in g);
     }
 
+    // A few rows times Bᵀ (small-batch inference through a Linear layer): packing B would cost more than the
+    // product, whose 6-row tiles would be mostly padding.
+    private static bool SmallBatch(int m, int n, int k, bool transA, bool transB) =>
+        m <= SmallBatchMaxRows && !transA && transB && (long)m * n * k > DirectMaxVolume;
+
+    /// <summary>Whether <c>Sgemm</c> runs this product on its packed path (which a prepacked B can take instead).</summary>
+    internal static bool TakesPackedPath(bool transA, bool transB, int m, int n, int k) =>
+        k > 0 && m > 1 && n > 1 && !SmallBatch(m, n, k, transA, transB) && (long)m * n * k > DirectMaxVolume;
+
     private static void CheckView(string name, int length, int rows, int cols, int ld)
     {
         if (rows == 0 || cols == 0) return;
@@ -224,8 +310,10 @@ internal static unsafe class Gemm
     private struct Args
     {
         public float* A, B, C, Bias;
-        // Set for SgemmRows: row p of B starts at B + BRows[p].
+        // Set for SgemmRows: stored row r of B starts at B + BRows[r].
         public int* BRows;
+        // Set for a prepacked B (PackedB): its panels, every kc block of all of N, as PackB lays them out.
+        public float* BPacked;
         public int M, N, K, Lda, Ldb, Ldc;
         public bool TransA, TransB, Relu, Avx;
         public GemmIsa Isa;
@@ -362,7 +450,7 @@ internal static unsafe class Gemm
 
     private static void Packed<TK>(in Args g) where TK : struct, IMicroKernel
     {
-        if (g.K >= SlicedMinDepth && (long)g.M * g.N <= SlicedMaxOutput && g.BRows == null)
+        if (g.K >= SlicedMinDepth && (long)g.M * g.N <= SlicedMaxOutput && g.BRows == null && g.BPacked == null)
         {
             Sliced<TK>(in g);
             return;
@@ -371,7 +459,9 @@ internal static unsafe class Gemm
 
         int threads = 2L * g.M * g.N * g.K >= ParallelMinFlops ? Threads.Count : 1;
         // Split the larger dimension of C, in whole micro-tiles so that edge tiles stay at the matrix edge.
-        bool splitN = g.N >= g.M;
+        // With B packed beforehand nothing is packed twice when the rows are split (each thread packs only
+        // its own rows of A), so rows are split whenever there are enough of them to share out evenly.
+        bool splitN = g.BPacked != null ? (g.M + MR - 1) / MR < 4 * threads : g.N >= g.M;
         int units = splitN ? (g.N + TK.NR - 1) / TK.NR : (g.M + MR - 1) / MR;
         int tasks = Math.Max(1, Math.Min(threads, units));
         var job = new Job<TK> { G = g, Kc = kc, Tasks = tasks, Units = units, SplitN = splitN };
@@ -467,7 +557,7 @@ internal static unsafe class Gemm
         int mcMax = Math.Min(MC, RoundUp(i1 - i0, MR));
         float* pb = buf.PackB((nint)kc * ncMax);
         float* pa = buf.PackA((nint)kc * mcMax);
-        if (g.BRows != null)
+        if (g.BRows != null && !g.TransB)
         {
             int* steps = buf.Steps(g.K);
             for (int p = 0; p < g.K - 1; p++) steps[p] = g.BRows[p + 1] - g.BRows[p];
@@ -483,9 +573,11 @@ internal static unsafe class Gemm
                 // With one row panel of A, each panel of B is used once: copying it first would only add a
                 // pass over B (a skinny 6×25·N convolution GEMM), so full panels are read where they are.
                 // B given by row offsets is always read in place (the caller guarantees whole panels are readable).
-                int directCols = g.BRows != null ? RoundUp(nb, TK.NR)
-                    : !g.TransB && i1 - i0 <= MR ? nb / TK.NR * TK.NR : 0;
-                if (nb > directCols) PackB<TK>(in g, pc, kb, jc + directCols, nb - directCols, pb);
+                int directCols = g.TransB || g.BPacked != null ? 0
+                    : g.BRows != null ? RoundUp(nb, TK.NR) : i1 - i0 <= MR ? nb / TK.NR * TK.NR : 0;
+                float* panels = pb;
+                if (g.BPacked != null) panels = g.BPacked + (nint)pc * RoundUp(g.N, TK.NR) + (nint)jc * kb;
+                else if (nb > directCols) PackB<TK>(in g, pc, kb, jc + directCols, nb - directCols, pb);
                 for (int ic = i0; ic < i1; ic += MC)
                 {
                     int mb = Math.Min(MC, i1 - ic);
@@ -493,14 +585,14 @@ internal static unsafe class Gemm
                     float* cBlock = g.C + (nint)ic * g.Ldc + jc;
                     float beta = pc == 0 ? g.Beta : 1f;
                     float* bias = last && g.Bias != null ? g.Bias + jc : null;
-                    if (g.BRows != null)
+                    if (directCols > 0 && g.BRows != null)
                     {
-                        var rows = new Panels<RowSteps>(g.B + g.BRows[pc] + jc, new RowSteps(buf.Steps(g.K) + pc), directCols, pb);
+                        var rows = new Panels<RowSteps>(g.B + g.BRows[pc] + jc, new RowSteps(buf.Steps(g.K) + pc), directCols, panels);
                         Macro<TK, RowSteps>(in g, buf, mb, nb, kb, pa, in rows, cBlock, beta, bias, last && g.Relu);
                     }
                     else
                     {
-                        var rows = new Panels<Stride>(g.B + (nint)pc * g.Ldb + jc, new Stride(g.Ldb), directCols, pb);
+                        var rows = new Panels<Stride>(g.B + (nint)pc * g.Ldb + jc, new Stride(g.Ldb), directCols, panels);
                         Macro<TK, Stride>(in g, buf, mb, nb, kb, pa, in rows, cBlock, beta, bias, last && g.Relu);
                     }
                 }
@@ -977,19 +1069,22 @@ internal static unsafe class Gemm
         {
             int nr = Math.Min(nrFull, nb - jr);
             float* d = dst + (nint)jr * kb;
+            // Stored row j of B (column j of op(B)): evenly spaced, or wherever BRows says.
             float* src = g.B + (jc + jr) * ldb + pc;
+            int* rows = g.BRows == null ? null : g.BRows + jc + jr;
             // Whole groups of 8 columns of the panel (rows of the stored B) go through 8×8 transposes; the
             // rest of the panel (a partial group, the zero padding, the last kb mod 8 rows) element by element.
             int groups = g.Avx ? nr / 8 * 8 : 0, done = groups > 0 ? kb / 8 * 8 : 0;
             for (int p = 0; p < done; p += 8)
                 for (int h = 0; h < groups; h += 8)
-                    Transpose8x8(src + h * ldb + p, ldb, d + p * nrFull + h, nrFull);
-            for (int q = 0; q < kb; q++)
+                {
+                    if (rows == null) Transpose8x8(src + h * ldb + p, ldb, d + p * nrFull + h, nrFull);
+                    else Transpose8x8(g.B + pc + p, rows + h, d + p * nrFull + h, nrFull);
+                }
+            for (int j = 0; j < nrFull; j++)
             {
-                float* dq = d + q * nrFull;
-                int j = q < done ? groups : 0;
-                for (; j < nr; j++) dq[j] = src[j * ldb + q];
-                for (; j < nrFull; j++) dq[j] = 0f;
+                float* sj = j >= nr ? null : rows == null ? src + j * ldb : g.B + rows[j] + pc;
+                for (int q = j < groups ? done : 0; q < kb; q++) d[q * nrFull + j] = sj == null ? 0f : sj[q];
             }
         }
     }
@@ -1034,16 +1129,23 @@ internal static unsafe class Gemm
 
     /// <summary>dst[i, j] = src[j, i] for an 8×8 block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd) =>
+        Transpose8x8(Avx.LoadVector256(src), Avx.LoadVector256(src + lds), Avx.LoadVector256(src + 2 * lds),
+            Avx.LoadVector256(src + 3 * lds), Avx.LoadVector256(src + 4 * lds), Avx.LoadVector256(src + 5 * lds),
+            Avx.LoadVector256(src + 6 * lds), Avx.LoadVector256(src + 7 * lds), dst, ldd);
+
+    /// <summary>dst[i, j] = (basePtr + rows[j])[i] for 8 rows anywhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* basePtr, int* rows, float* dst, nint ldd) =>
+        Transpose8x8(Avx.LoadVector256(basePtr + rows[0]), Avx.LoadVector256(basePtr + rows[1]),
+            Avx.LoadVector256(basePtr + rows[2]), Avx.LoadVector256(basePtr + rows[3]), Avx.LoadVector256(basePtr + rows[4]),
+            Avx.LoadVector256(basePtr + rows[5]), Avx.LoadVector256(basePtr + rows[6]), Avx.LoadVector256(basePtr + rows[7]),
+            dst, ldd);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, nint ldd)
     {
-        var r0 = Avx.LoadVector256(src);
-        var r1 = Avx.LoadVector256(src + lds);
-        var r2 = Avx.LoadVector256(src + 2 * lds);
-        var r3 = Avx.LoadVector256(src + 3 * lds);
-        var r4 = Avx.LoadVector256(src + 4 * lds);
-        var r5 = Avx.LoadVector256(src + 5 * lds);
-        var r6 = Avx.LoadVector256(src + 6 * lds);
-        var r7 = Avx.LoadVector256(src + 7 * lds);
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);

@@ -33,6 +33,15 @@ internal sealed class Storage
     /// </summary>
     public static Storage Dead { get; } = new(null, pooled: false);
 
+    /// <summary>Whether the memory came from the buffer pool (so it lives only as long as a scope).</summary>
+    public bool Pooled => pooled;
+
+    /// <summary>
+    /// Something a kernel derived from this memory and keeps for the next call (a layer's weights packed for
+    /// the GEMM, see <see cref="PackedWeights"/>); it records the <see cref="Version"/> it was made from.
+    /// </summary>
+    public object? KernelCache { get; set; }
+
     /// <summary>The scope that releases this storage, or null.</summary>
     public TensorScope? Owner { get; private set; }
 
@@ -95,6 +104,7 @@ internal sealed class Storage
     /// <summary>Ends this memory's life: pooled arrays go back to the pool.</summary>
     public void Release()
     {
+        KernelCache = null;
         if (array is null) return;
         if (pooled) BufferPool.Return(array);
         array = null;

@@ -9,7 +9,7 @@ public partial class Tensor
 {
     /// <summary>
     /// 2-d cross-correlation (what deep learning calls convolution): out[n, o] = bias[o] +
-    /// Σ_c weight[o, c] ⋆ input[n, g·C/groups + c], computed as im2col + GEMM per sample and group.
+    /// Σ_c weight[o, c] ⋆ input[n, g·C/groups + c], computed as GEMMs over the im2col matrix (see ConvBatch).
     /// input [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null → [N, O, outH, outW].
     /// </summary>
     /// <remarks>With <paramref name="relu"/> the result is max(·, 0), fused into the same pass; only when no graph is recorded.</remarks>
@@ -22,16 +22,16 @@ public partial class Tensor
         var x = input.ContiguousNoGrad();
         var wt = weight.ContiguousNoGrad();
         var geometry = new ConvGeometry(n, c, h, w, o, groups, win);
-        // One GEMM per image and group writes straight into the output (see ConvBatch). When the graph is
-        // recorded, the im2col columns of the whole batch are kept, side by side in col [groups][k, N·P], for
-        // the weight gradient; otherwise each thread works through one image's columns at a time.
+        // A stride-1 convolution never writes its im2col matrix (ConvBatch reads the padded input in place,
+        // forward and backward). Otherwise, when the graph is recorded, the im2col columns of the whole batch
+        // are kept, side by side in col [groups][k, N·P], for the weight gradient.
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
         if (record && relu) throw new InvalidOperationException("Conv2d: a fused ReLU has no backward; apply Relu() separately");
         var result = Uninitialized(Shape.Of([n, o, outH, outW]));
-        var col = record ? Uninitialized(Shape.Of([groups, k, n * p])) : null;
+        var col = record && !geometry.Implicit ? Uninitialized(Shape.Of([groups, k, n * p])) : null;
         ConvBatch.Forward(geometry, x.Span, wt.Span, bias is null ? default : bias.ContiguousNoGrad().Span, result.Span,
             col is null ? default : col.Span, relu);
-        return record ? result.WithGradFn(Conv2dBackward.Create(input, weight, bias, win, groups, col!)) : result;
+        return record ? result.WithGradFn(Conv2dBackward.Create(input, weight, bias, win, groups, col)) : result;
     }
 
     private static void CheckConvShapes(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups)

@@ -107,17 +107,23 @@ public partial class Tensor
     internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool relu)
     {
         int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
+        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        if (record && relu) throw new InvalidOperationException("Linear: a fused ReLU has no backward; apply Relu() separately");
         var x = input.ContiguousNoGrad();
         var w = weight.ContiguousNoGrad();
         var result = Uninitialized(Shape.Of([n, outFeatures]));
         if (n > 0)
         {
             ReadOnlySpan<float> b = bias is null ? default : bias.ContiguousNoGrad().Span[..outFeatures];
-            Gemm.Sgemm(false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures,
-                0f, result.Data, outFeatures, b, relu);
+            // Without a graph the weights are likely the same next call (inference): Wᵀ is packed once and kept.
+            var packed = !record && Gemm.TakesPackedPath(false, true, n, outFeatures, inFeatures)
+                ? PackedWeights.Transposed(w, outFeatures, inFeatures) : null;
+            if (packed is not null)
+                Gemm.Sgemm(false, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, packed, 0f, result.Data, outFeatures, b, relu);
+            else
+                Gemm.Sgemm(false, true, n, outFeatures, inFeatures, 1f, x.Span, inFeatures, w.Span, inFeatures,
+                    0f, result.Data, outFeatures, b, relu);
         }
-        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
-        if (record && relu) throw new InvalidOperationException("Linear: a fused ReLU has no backward; apply Relu() separately");
         return record ? result.WithGradFn(LinearBackward.Create(input, weight, bias)) : result;
     }
 }

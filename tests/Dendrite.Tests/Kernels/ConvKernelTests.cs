@@ -23,6 +23,11 @@ public class ConvKernelTests
         new[] { 3, 2, 10, 17, 5, 1, 3, 3, 1, 2, 2, 1, 2, 1, 0, 3 },  // dilation
         new[] { 2, 6, 9, 9, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1 },    // depthwise
         new[] { 4, 3, 5, 31, 7, 1, 1, 4, 3, 1, 1, 1, 0, 0, 0, 0 },   // 1-row kernel, wide image
+        // Stride 1 runs without an im2col matrix; its input gradient is a convolution with the flipped kernel
+        // unless a side is padded beyond the kernel's reach (the third case, which falls back to col2im).
+        new[] { 2, 3, 9, 11, 4, 1, 3, 3, 1, 1, 2, 2, 1, 3, 2, 0 },   // stride 1, dilation 2, asymmetric padding
+        new[] { 6, 4, 8, 8, 6, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0 },    // 1×1, groups, more images than a partial sum
+        new[] { 2, 2, 6, 7, 3, 1, 3, 2, 1, 1, 1, 1, 3, 0, 1, 2 },    // padding wider than the kernel reaches
     };
 
     [Theory]

@@ -140,7 +140,7 @@ public class GemmTests
             var viaRows = new float[m * n];
             var viaPacked = new float[m * n];
             Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, expected, n, bias, relu: true);
-            Gemm.SgemmRows(m, n, k, 1f, a, k, source, offsets, 0f, viaRows, n, bias, relu: true);
+            Gemm.SgemmRows(false, m, n, k, 1f, a, k, source, offsets, 0f, viaRows, n, bias, relu: true);
             Gemm.SgemmPacked(m, n, k, 1f, a, k, b, n, 0f, viaPacked, n, bias, relu: true);
             Assert.True(viaRows.AsSpan().SequenceEqual(viaPacked), $"rows vs packed {m}x{n}x{k}");
             if ((long)m * n * k > 24 * 24 * 24) Assert.True(expected.AsSpan().SequenceEqual(viaPacked), $"packed vs Sgemm {m}x{n}x{k}");
@@ -148,10 +148,70 @@ public class GemmTests
                 for (int i = 0; i < expected.Length; i++)
                     Assert.True(Math.Abs(expected[i] - viaPacked[i]) <= 1e-5f * (1 + Math.Abs(expected[i])), $"element {i}");
         }
+        // Transposed: the n stored rows of B (k floats each) anywhere; C = A·Bᵀ as a convolution's weight
+        // gradient reads the input, against the same product with B written out.
+        foreach (var (m, n, k) in new[] { (16, 150, 136), (6, 25, 892), (3, 9, 5), (40, 37, 300) })
+        {
+            var source = RandomArray(rng, 2 * k + 3 * n);
+            var offsets = new int[n];
+            for (int r = 0; r < n; r++) offsets[r] = rng.Next(0, source.Length - k + 1);
+            var b = new float[n * k];
+            for (int r = 0; r < n; r++) Array.Copy(source, offsets[r], b, r * k, k);
+            var a = RandomArray(rng, m * k);
+            var c0 = RandomArray(rng, m * n);
+            var expected = (float[])c0.Clone();
+            var viaRows = (float[])c0.Clone();
+            Gemm.Sgemm(false, true, m, n, k, 0.5f, a, k, b, k, 1f, expected, n);
+            Gemm.SgemmRows(true, m, n, k, 0.5f, a, k, source, offsets, 1f, viaRows, n, default, relu: false);
+            if ((long)m * n * k > 24 * 24 * 24 && m > 4) Assert.True(expected.AsSpan().SequenceEqual(viaRows), $"transposed rows {m}x{n}x{k}");
+            else
+                for (int i = 0; i < expected.Length; i++)
+                    Assert.True(Math.Abs(expected[i] - viaRows[i]) <= 1e-5f * (1 + Math.Abs(expected[i])), $"element {i}");
+        }
         var bad = new int[] { 0, 3 };
         var e = Assert.Throws<ArgumentException>(() =>
-            Gemm.SgemmRows(1, 4, 2, 1f, new float[2], 2, new float[4 + Gemm.RowsReadPast + 2], bad, 0f, new float[4], 4, default, false));
+            Gemm.SgemmRows(false, 1, 4, 2, 1f, new float[2], 2, new float[4 + Gemm.RowsReadPast + 2], bad, 0f, new float[4], 4, default, false));
         Assert.Contains("row 1", e.Message);
+    });
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void PrepackedWeightsGiveTheSameBitsAsPackingEachCall(string isa) => WithIsa(isa, () =>
+    {
+        int saved = Threads.Count;
+        try
+        {
+            var rng = new Random(8);
+            foreach (var (ta, tb, m, n, k) in new[] { (false, true, 256, 256, 784), (false, true, 64, 10, 128),
+                         (true, false, 37, 300, 41), (false, false, 7, 33, 1000), (true, true, 200, 5, 70) })
+            {
+                Assert.True(Gemm.TakesPackedPath(ta, tb, m, n, k));
+                var a = RandomArray(rng, m * k);
+                var b = RandomArray(rng, k * n);
+                var bias = RandomArray(rng, n);
+                var expected = new float[m * n];
+                Gemm.Sgemm(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, expected, n, bias, relu: true);
+                var packed = Gemm.PackWeights(tb, k, n, b, tb ? k : n);
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    Threads.Count = threads;
+                    var c = new float[m * n];
+                    Gemm.Sgemm(ta, m, n, k, 1f, a, ta ? m : k, packed, 0f, c, n, bias, relu: true);
+                    Assert.True(expected.AsSpan().SequenceEqual(c), $"{ta} {tb} {m}x{n}x{k} threads={threads}");
+                }
+                Assert.Throws<ArgumentException>(() => Gemm.Sgemm(ta, m, n + 1, k, 1f, a, ta ? m : k, packed, 0f, new float[m * (n + 1)], n + 1, default, false));
+            }
+            if (Gemm.Isa != GemmIsa.Portable)
+            {
+                var packed = Gemm.PackWeights(false, 8, 8, new float[64], 8);
+                WithIsa("Portable", () => Assert.Throws<InvalidOperationException>(() =>
+                    Gemm.Sgemm(false, 8, 8, 8, 1f, new float[64], 8, packed, 0f, new float[64], 8, default, false)));
+            }
+        }
+        finally
+        {
+            Threads.Count = saved;
+        }
     });
 
     [Fact]

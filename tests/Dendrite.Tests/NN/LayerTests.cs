@@ -52,6 +52,43 @@ public class LayerTests
     }
 
     [Fact]
+    public void InferenceReusesPackedWeightsOnlyWhileTheyAreUnchanged()
+    {
+        // From its second no-grad call on, a Linear multiplies by Wᵀ packed once; the result must keep its bits,
+        // and every way of changing W (an optimizer step, LoadStateDict, an in-place op) must be seen at once.
+        var layer = new Linear(300, 70, generator: new Generator(4));
+        var x = Tensor.Randn(new Generator(5), 64, 300);
+        float[] Infer()
+        {
+            using var noGrad = GradMode.NoGrad();
+            return layer.Forward(x).ToArray();
+        }
+        float[] Expected()
+        {
+            // The same product with a fresh copy of W, which no cache has seen.
+            using var noGrad = GradMode.NoGrad();
+            return Tensor.Linear(x, layer.Weight.Clone(), layer.Bias!.Clone()).ToArray();
+        }
+        var first = Infer();
+        Assert.Equal(Expected(), first);
+        Assert.Equal(first, Infer()); // packed now
+        Assert.IsType<PackedWeights>(layer.Weight.Storage.KernelCache);
+        Assert.Equal(first, Infer());
+
+        (layer.Forward(x).Sum() * 0.01f).Backward();
+        new Dendrite.Optim.Sgd(layer.Parameters(), lr: 0.5f).Step();
+        var afterStep = Infer();
+        Assert.NotEqual(first, afterStep);
+        Assert.Equal(Expected(), afterStep);
+        Assert.Equal(afterStep, Infer());
+
+        layer.LoadStateDict(new Dictionary<string, Tensor> { ["weight"] = Tensor.Randn(new Generator(6), 70, 300), ["bias"] = Tensor.Zeros(70) });
+        Assert.Equal(Expected(), Infer());
+        using (GradMode.NoGrad()) layer.Weight.Mul_(2f);
+        Assert.Equal(Expected(), Infer());
+    }
+
+    [Fact]
     public void LinearComputesXWTransposedPlusB()
     {
         var layer = LinearWith(new float[,] { { 1, 2, 3 }, { -1, 0, 1 } }, [0.5f, -2f]);

@@ -4,20 +4,23 @@ using Dendrite.Tensors;
 namespace Dendrite.Autograd.Nodes;
 
 /// <summary>
-/// Convolution as GEMM, backward: with dY gathered to [O, N·P] and the forward pass's col_g [k, N·P],
-/// dW_g = dY_g·col_gᵀ (one GEMM over the batch) and db = Σ dY over batch and space; dX is W_gᵀ·dY folded
-/// back by col2im, image by image (<see cref="ConvBatch.BackwardInput"/>). The input gradient is skipped
-/// when the input needs none (the first layer of a network), which saves the largest GEMM of the backward pass.
+/// Convolution as GEMM, backward. With the forward pass's im2col matrix col_g [k, N·P] (strides above 1):
+/// dY gathered to [O, N·P], dW_g = dY_g·col_gᵀ (one GEMM over the batch) and db = Σ dY over batch and
+/// space. With stride 1 there is no col: dW sums, image by image, dY times the padded input read through
+/// its tap offsets (<see cref="ConvBatch.WeightGradImplicit"/>), and db sums dY in place. dX is the
+/// convolution of dY with the flipped kernel, or W_gᵀ·dY folded back by col2im image by image
+/// (<see cref="ConvBatch.BackwardInput"/>). The input gradient is skipped when the input needs none (the
+/// first layer of a network), which saves the largest GEMM of the backward pass.
 /// </summary>
 internal sealed class Conv2dBackward : Node
 {
-    private Tensor input, weight, col;
-    private Tensor? bias;
+    private Tensor input, weight;
+    private Tensor? bias, col;
     private Window2d win;
     private int groups;
     private readonly Tensor?[] grads = new Tensor?[3]; // returned by every Backward call: the engine reads it at once
 
-    private Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor col) : base(input, weight, bias)
+    private Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor? col) : base(input, weight, bias)
     {
         this.input = input;
         this.weight = weight;
@@ -28,7 +31,7 @@ internal sealed class Conv2dBackward : Node
     }
 
     /// <summary>A retired node re-armed for a new op, or a new one.</summary>
-    internal static Conv2dBackward Create(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor col)
+    internal static Conv2dBackward Create(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor? col)
     {
         if (NodePool<Conv2dBackward>.Take() is not { } node) return new Conv2dBackward(input, weight, bias, win, groups, col);
         node.input = input;
@@ -43,8 +46,8 @@ internal sealed class Conv2dBackward : Node
 
     private protected override void OnRetired()
     {
-        input = weight = col = null!;
-        bias = null;
+        input = weight = null!;
+        bias = col = null;
         Array.Clear(grads);
         NodePool<Conv2dBackward>.Return(this);
     }
@@ -57,7 +60,21 @@ internal sealed class Conv2dBackward : Node
         var wt = weight.ContiguousNoGrad();
         var g = gradOutput.ContiguousNoGrad();
         Tensor? dx = null, dw = null, db = null;
-        if (NeedsGrad(1) || NeedsGrad(2))
+        if (col is null && (NeedsGrad(1) || NeedsGrad(2)))
+        {
+            if (NeedsGrad(1))
+            {
+                dw = Tensor.Uninitialized(weight.Shape);
+                var partials = Tensor.Uninitialized(new Shape(ConvBatch.WeightGradPartials(geometry), o * geometry.K));
+                ConvBatch.WeightGradImplicit(geometry, input.ContiguousNoGrad().Span, g.Span, partials.Span, dw.Span);
+            }
+            if (NeedsGrad(2))
+            {
+                db = Tensor.Uninitialized(new Shape(o));
+                ConvBatch.ChannelSums(g.Span, n, o, p, db.Span);
+            }
+        }
+        else if (NeedsGrad(1) || NeedsGrad(2))
         {
             // dY as [O, N·P]: dW_g = dY_g · col_gᵀ is then one GEMM over the batch, and db its row sums.
             var dyT = Tensor.Uninitialized(new Shape(o, n * p));
@@ -65,7 +82,7 @@ internal sealed class Conv2dBackward : Node
             if (NeedsGrad(1))
             {
                 dw = Tensor.Uninitialized(weight.Shape);
-                ConvBatch.WeightGrad(geometry, dyT.Span, col.Span, dw.Span);
+                ConvBatch.WeightGrad(geometry, dyT.Span, col!.Span, dw.Span);
             }
             if (NeedsGrad(2))
             {

@@ -17,17 +17,18 @@ internal enum GemmIsa { Portable, Avx2, Avx512 }
 /// </summary>
 /// <remarks>
 /// The GotoBLAS/BLIS design: op(B) is packed in kc×nc blocks of NR-column micro-panels, op(A) in mc×kc
-/// blocks of 6-row micro-panels (transposition happens while packing, so every case shares one
-/// micro-kernel), and a 6×NR register-blocked micro-kernel multiplies a pair of micro-panels: 6×32 with
-/// AVX-512, 6×16 with AVX2+FMA or the portable Vector128 code. Every element of C sees the same fused
-/// multiply-adds in the same order with AVX-512 and AVX2, so those two give bitwise equal results. Edge
-/// tiles run the same kernel on a zero-padded copy. Threads split C into rectangles and each element of C sees
+/// blocks of MR-row micro-panels (transposition happens while packing, so every case shares one
+/// micro-kernel), and an MR×NR register-blocked micro-kernel multiplies a pair of micro-panels: 8×32 or
+/// 6×32 with AVX-512 (whichever pads C's rows less), 6×16 with AVX2+FMA or the portable Vector128 code.
+/// Every element of C sees the same fused multiply-adds in the same order with any AVX-512 or AVX2
+/// kernel, so those give bitwise equal results. Edge tiles run the same kernel on a zero-padded copy. Threads split C into rectangles and each element of C sees
 /// the same sequence of operations whatever the split, so results are bitwise identical for any thread
 /// count. Matrix-vector and tiny shapes skip packing.
 /// </remarks>
 internal static unsafe class Gemm
 {
-    private const int MR = 6;
+    // The tallest micro-tile any kernel uses (Avx512Kernel8's 8 rows); sizes the edge-tile buffer.
+    private const int MaxMR = 8;
     // The widest micro-panel of B any kernel uses (AVX-512's 32 columns); sizes the edge-tile buffers.
     private const int MaxNR = 32;
 
@@ -442,6 +443,7 @@ internal static unsafe class Gemm
     {
         switch (g.Isa)
         {
+            case GemmIsa.Avx512 when RoundUp(g.M, 8) <= RoundUp(g.M, 6): Packed<Avx512Kernel8>(in g); break;
             case GemmIsa.Avx512: Packed<Avx512Kernel>(in g); break;
             case GemmIsa.Avx2: Packed<Avx2Kernel>(in g); break;
             default: Packed<PortableKernel>(in g); break;
@@ -461,8 +463,8 @@ internal static unsafe class Gemm
         // Split the larger dimension of C, in whole micro-tiles so that edge tiles stay at the matrix edge.
         // With B packed beforehand nothing is packed twice when the rows are split (each thread packs only
         // its own rows of A), so rows are split whenever there are enough of them to share out evenly.
-        bool splitN = g.BPacked != null ? (g.M + MR - 1) / MR < 4 * threads : g.N >= g.M;
-        int units = splitN ? (g.N + TK.NR - 1) / TK.NR : (g.M + MR - 1) / MR;
+        bool splitN = g.BPacked != null ? (g.M + TK.MR - 1) / TK.MR < 4 * threads : g.N >= g.M;
+        int units = splitN ? (g.N + TK.NR - 1) / TK.NR : (g.M + TK.MR - 1) / TK.MR;
         int tasks = Math.Max(1, Math.Min(threads, units));
         var job = new Job<TK> { G = g, Kc = kc, Tasks = tasks, Units = units, SplitN = splitN };
         if (tasks == 1) job.Execute(0);
@@ -545,7 +547,7 @@ internal static unsafe class Gemm
         {
             int u0 = (int)((long)Units * index / Tasks), u1 = (int)((long)Units * (index + 1) / Tasks);
             if (SplitN) Block<TK>(in G, Kc, 0, G.M, u0 * TK.NR, Math.Min(G.N, u1 * TK.NR));
-            else Block<TK>(in G, Kc, u0 * MR, Math.Min(G.M, u1 * MR), 0, G.N);
+            else Block<TK>(in G, Kc, u0 * TK.MR, Math.Min(G.M, u1 * TK.MR), 0, G.N);
         }
     }
 
@@ -554,7 +556,7 @@ internal static unsafe class Gemm
     {
         var buf = Buffers.Current;
         int ncMax = Math.Min(NC, RoundUp(j1 - j0, TK.NR));
-        int mcMax = Math.Min(MC, RoundUp(i1 - i0, MR));
+        int mcMax = Math.Min(MC, RoundUp(i1 - i0, TK.MR));
         float* pb = buf.PackB((nint)kc * ncMax);
         float* pa = buf.PackA((nint)kc * mcMax);
         if (g.BRows != null && !g.TransB)
@@ -574,14 +576,14 @@ internal static unsafe class Gemm
                 // pass over B (a skinny 6×25·N convolution GEMM), so full panels are read where they are.
                 // B given by row offsets is always read in place (the caller guarantees whole panels are readable).
                 int directCols = g.TransB || g.BPacked != null ? 0
-                    : g.BRows != null ? RoundUp(nb, TK.NR) : i1 - i0 <= MR ? nb / TK.NR * TK.NR : 0;
+                    : g.BRows != null ? RoundUp(nb, TK.NR) : i1 - i0 <= TK.MR ? nb / TK.NR * TK.NR : 0;
                 float* panels = pb;
                 if (g.BPacked != null) panels = g.BPacked + (nint)pc * RoundUp(g.N, TK.NR) + (nint)jc * kb;
                 else if (nb > directCols) PackB<TK>(in g, pc, kb, jc + directCols, nb - directCols, pb);
                 for (int ic = i0; ic < i1; ic += MC)
                 {
                     int mb = Math.Min(MC, i1 - ic);
-                    PackA(in g, ic, mb, pc, kb, pa);
+                    PackA<TK>(in g, ic, mb, pc, kb, pa);
                     float* cBlock = g.C + (nint)ic * g.Ldc + jc;
                     float beta = pc == 0 ? g.Beta : 1f;
                     float* bias = last && g.Bias != null ? g.Bias + jc : null;
@@ -658,12 +660,12 @@ internal static unsafe class Gemm
     {
         nint ldc = g.Ldc;
         float alpha = g.Alpha;
-        for (int ir = 0; ir < mb; ir += MR)
+        for (int ir = 0; ir < mb; ir += TK.MR)
         {
-            int mr = Math.Min(MR, mb - ir);
+            int mr = Math.Min(TK.MR, mb - ir);
             float* a = pa + (nint)ir * kb;
             float* cij = c + ir * ldc;
-            if (mr == MR && nr == TK.NR)
+            if (mr == TK.MR && nr == TK.NR)
             {
                 TK.Run(kb, a, b, in step, cij, ldc, alpha, beta, bias, relu);
                 continue;
@@ -671,7 +673,7 @@ internal static unsafe class Gemm
             // Edge tile: the same kernel on a padded copy, so the arithmetic matches a full tile's.
             float* t = buf.Tile;
             float* tb = null;
-            new Span<float>(t, MR * TK.NR).Clear();
+            new Span<float>(t, TK.MR * TK.NR).Clear();
             if (beta != 0f)
                 for (int r = 0; r < mr; r++)
                     for (int j = 0; j < nr; j++) t[r * TK.NR + j] = cij[r * ldc + j];
@@ -698,6 +700,8 @@ internal static unsafe class Gemm
     /// </summary>
     private interface IMicroKernel
     {
+        static abstract int MR { get; }
+
         static abstract int NR { get; }
 
         static abstract void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
@@ -711,12 +715,16 @@ internal static unsafe class Gemm
     /// </summary>
     private struct Avx512Kernel : IMicroKernel
     {
+        public static int MR => 6;
+
         public static int NR => 32;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
             float* bias, bool relu) where TS : struct, IRowStep
         {
+            // A local copy, so that the step stays in a register instead of being reloaded every iteration.
+            var rows = step;
             // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
             for (int r = 0; r < MR; r++)
             {
@@ -749,7 +757,7 @@ internal static unsafe class Gemm
                 c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
                 c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
                 a += MR;
-                b += step.Next(p);
+                b += rows.Next(p);
             }
             Store(c, c00, c01, alpha, beta, bias, relu);
             Store(c + ldc, c10, c11, alpha, beta, bias, relu);
@@ -761,7 +769,7 @@ internal static unsafe class Gemm
 
         // The epilogue in the order of Avx2Kernel's (α, then β·C as one FMA, then bias, then ReLU).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* c, Vector512<float> x0, Vector512<float> x1, float alpha, float beta,
+        internal static void Store(float* c, Vector512<float> x0, Vector512<float> x1, float alpha, float beta,
             float* bias, bool relu)
         {
             if (alpha != 1f)
@@ -798,16 +806,86 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
+    /// 8×32 with AVX-512: 16 zmm accumulators, two B vectors and a broadcast per step (10 loads feed 16 FMAs).
+    /// Used where C's rows are a multiple of 8 or round up to one no later than to a multiple of 6 (a batch
+    /// of 64, 16 channels); per element of C the same FMAs in the same order as the 6-row kernels.
+    /// </summary>
+    private struct Avx512Kernel8 : IMicroKernel
+    {
+        public static int MR => 8;
+
+        public static int NR => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
+            float* bias, bool relu) where TS : struct, IRowStep
+        {
+            // A local copy, so that the step stays in a register instead of being reloaded every iteration.
+            var rows = step;
+            for (int r = 0; r < 8; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0(c + r * ldc + 16);
+                Sse.Prefetch0(c + r * ldc + 31);
+            }
+            Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Avx512F.LoadVector512(b);
+                var b1 = Avx512F.LoadVector512(b + 16);
+                var av = Vector512.Create(a[0]);
+                c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+                c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+                av = Vector512.Create(a[1]);
+                c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+                c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+                av = Vector512.Create(a[2]);
+                c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+                c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+                av = Vector512.Create(a[3]);
+                c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+                c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+                av = Vector512.Create(a[4]);
+                c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+                c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+                av = Vector512.Create(a[5]);
+                c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+                c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+                av = Vector512.Create(a[6]);
+                c60 = Avx512F.FusedMultiplyAdd(av, b0, c60);
+                c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
+                av = Vector512.Create(a[7]);
+                c70 = Avx512F.FusedMultiplyAdd(av, b0, c70);
+                c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
+                a += 8;
+                b += rows.Next(p);
+            }
+            Avx512Kernel.Store(c, c00, c01, alpha, beta, bias, relu);
+            Avx512Kernel.Store(c + ldc, c10, c11, alpha, beta, bias, relu);
+            Avx512Kernel.Store(c + 2 * ldc, c20, c21, alpha, beta, bias, relu);
+            Avx512Kernel.Store(c + 3 * ldc, c30, c31, alpha, beta, bias, relu);
+            Avx512Kernel.Store(c + 4 * ldc, c40, c41, alpha, beta, bias, relu);
+            Avx512Kernel.Store(c + 5 * ldc, c50, c51, alpha, beta, bias, relu);
+            Avx512Kernel.Store(c + 6 * ldc, c60, c61, alpha, beta, bias, relu);
+            Avx512Kernel.Store(c + 7 * ldc, c70, c71, alpha, beta, bias, relu);
+        }
+    }
+
+    /// <summary>
     /// 6×16 with AVX2+FMA: 12 accumulators, two B vectors and one broadcast fill 15 of the 16 ymm registers.
     /// </summary>
     private struct Avx2Kernel : IMicroKernel
     {
+        public static int MR => 6;
+
         public static int NR => 16;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
             float* bias, bool relu) where TS : struct, IRowStep
         {
+            // A local copy, so that the step stays in a register instead of being reloaded every iteration.
+            var rows = step;
             // C rows are far apart (often in L3 or memory); fetching them now hides that latency behind the loop.
             for (int r = 0; r < MR; r++)
             {
@@ -839,7 +917,7 @@ internal static unsafe class Gemm
                 c50 = Fma.MultiplyAdd(av, b0, c50);
                 c51 = Fma.MultiplyAdd(av, b1, c51);
                 a += MR;
-                b += step.Next(p);
+                b += rows.Next(p);
             }
             Store(c, c00, c01, alpha, beta, bias, relu);
             Store(c + ldc, c10, c11, alpha, beta, bias, relu);
@@ -892,12 +970,16 @@ internal static unsafe class Gemm
     /// </summary>
     private struct PortableKernel : IMicroKernel
     {
+        public static int MR => 6;
+
         public static int NR => 16;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run<TS>(int kc, float* a, float* b, in TS step, float* c, nint ldc, float alpha, float beta,
             float* bias, bool relu) where TS : struct, IRowStep
         {
+            // A local copy, so that the step stays in a register instead of being reloaded every iteration.
+            var rows = step;
             for (int h = 0; h < 16; h += 8)
             {
                 Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -927,7 +1009,7 @@ internal static unsafe class Gemm
                     c50 += av * b0;
                     c51 += av * b1;
                     ap += MR;
-                    bp += step.Next(p);
+                    bp += rows.Next(p);
                 }
                 float* ch = c + h;
                 float* bh = bias == null ? null : bias + h;
@@ -977,49 +1059,48 @@ internal static unsafe class Gemm
 
     // ---- Packing -------------------------------------------------------------------------------------
 
-    /// <summary>op(A)[ic..ic+mb, pc..pc+kb] as 6-row micro-panels, p-major, rows past m zero.</summary>
+    /// <summary>op(A)[ic..ic+mb, pc..pc+kb] as MR-row micro-panels, p-major, rows past m zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(in Args g, int ic, int mb, int pc, int kb, float* dst)
+    private static void PackA<TK>(in Args g, int ic, int mb, int pc, int kb, float* dst) where TK : struct, IMicroKernel
     {
         nint lda = g.Lda;
-        for (int ir = 0; ir < mb; ir += MR)
+        int mrFull = TK.MR;
+        for (int ir = 0; ir < mb; ir += mrFull)
         {
-            int mr = Math.Min(MR, mb - ir);
+            int mr = Math.Min(mrFull, mb - ir);
             float* d = dst + (nint)ir * kb;
             if (!g.TransA)
             {
                 float* src = g.A + (ic + ir) * lda + pc;
-                if (mr == MR)
+                if (mr == mrFull)
                 {
-                    float* r0 = src, r1 = src + lda, r2 = src + 2 * lda, r3 = src + 3 * lda;
-                    float* r4 = src + 4 * lda, r5 = src + 5 * lda;
                     int p = 0;
                     if (g.Avx)
                     {
-                        for (; p <= kb - 8; p += 8, d += 8 * MR) Transpose6x8(src + p, lda, d);
+                        if (mrFull == 6)
+                            for (; p <= kb - 8; p += 8, d += 8 * 6) Transpose6x8(src + p, lda, d);
+                        else if (mrFull == 8)
+                            for (; p <= kb - 8; p += 8, d += 8 * 8) Transpose8x8(src + p, lda, d, 8);
                     }
-                    for (; p < kb; p++, d += MR)
-                    {
-                        d[0] = r0[p];
-                        d[1] = r1[p];
-                        d[2] = r2[p];
-                        d[3] = r3[p];
-                        d[4] = r4[p];
-                        d[5] = r5[p];
-                    }
+                    for (; p < kb; p++, d += mrFull)
+                        for (int r = 0; r < mrFull; r++) d[r] = src[r * lda + p];
                 }
                 else
                 {
-                    for (int p = 0; p < kb; p++, d += MR)
-                        for (int r = 0; r < MR; r++) d[r] = r < mr ? src[r * lda + p] : 0f;
+                    for (int p = 0; p < kb; p++, d += mrFull)
+                        for (int r = 0; r < mrFull; r++) d[r] = r < mr ? src[r * lda + p] : 0f;
                 }
             }
             else
             {
                 float* src = g.A + pc * lda + ic + ir;
-                if (mr == MR)
+                if (mr == mrFull && mrFull == 8)
                 {
-                    for (int p = 0; p < kb; p++, d += MR, src += lda)
+                    for (int p = 0; p < kb; p++, d += 8, src += lda) Vector256.Store(Vector256.Load(src), d);
+                }
+                else if (mr == mrFull && mrFull == 6)
+                {
+                    for (int p = 0; p < kb; p++, d += 6, src += lda)
                     {
                         Vector128.Store(Vector128.Load(src), d);
                         d[4] = src[4];
@@ -1028,8 +1109,8 @@ internal static unsafe class Gemm
                 }
                 else
                 {
-                    for (int p = 0; p < kb; p++, d += MR, src += lda)
-                        for (int r = 0; r < MR; r++) d[r] = r < mr ? src[r] : 0f;
+                    for (int p = 0; p < kb; p++, d += mrFull, src += lda)
+                        for (int r = 0; r < mrFull; r++) d[r] = r < mr ? src[r] : 0f;
                 }
             }
         }
@@ -1187,7 +1268,7 @@ internal static unsafe class Gemm
 
         public static Buffers Current => current ??= new Buffers();
 
-        public float* Tile { get; } = Allocate(MR * MaxNR);
+        public float* Tile { get; } = Allocate(MaxMR * MaxNR);
         public float* TileBias { get; } = Allocate(MaxNR);
 
         public float* PackA(nint length) => Ensure(ref packA, ref packALength, length);

@@ -48,7 +48,7 @@ internal static unsafe class ConvBatch
     // Below about this many multiply-adds, waking a worker costs more than it saves.
     private const long ParallelMinWork = 250_000;
 
-    [ThreadStatic] private static float[]? scratch, flipped;
+    [ThreadStatic] private static float[]? scratch, flipped, unpooled;
     [ThreadStatic] private static int[]? offsets;
 
     // Per-thread working memory for one image's im2col or col2im columns; pinned, so it can be held as a pointer.
@@ -82,12 +82,13 @@ internal static unsafe class ConvBatch
 
     /// <summary>
     /// y = conv(x, w) + bias for the whole batch, then max(y, 0) if <paramref name="relu"/> (in the same pass,
-    /// while each image's output is in cache). With <paramref name="col"/> non-empty ([groups, k, N·P])
+    /// while each image's output is in cache), then, with <paramref name="maxPool"/>, max pooling over that
+    /// window image by image (y is then the pooled map; the unpooled one never leaves a per-thread buffer). With <paramref name="col"/> non-empty ([groups, k, N·P])
     /// the im2col columns are kept there for the backward pass; otherwise each thread uses one image's worth
     /// of scratch. <paramref name="y"/> need not be initialised.
     /// </summary>
     public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
-        Span<float> y, Span<float> col, bool relu = false)
+        Span<float> y, Span<float> col, bool relu = false, Window2d? maxPool = null)
     {
         if (g.N == 0 || g.P == 0) return;
         fixed (float* px = x, pw = w, pb = bias, py = y, pc = col)
@@ -95,6 +96,7 @@ internal static unsafe class ConvBatch
             var job = new ForwardJob
             {
                 G = g, X = px, Wt = pw, Bias = bias.IsEmpty ? null : pb, Y = py, Col = col.IsEmpty ? null : pc, Relu = relu,
+                Pooled = maxPool.HasValue, Pool = maxPool.GetValueOrDefault(),
             };
             job.Tasks = TaskCount(g.N, (long)g.N * g.O * g.K * g.P);
             Run(job.Tasks, ref job);
@@ -106,7 +108,23 @@ internal static unsafe class ConvBatch
         public ConvGeometry G;
         public float* X, Wt, Bias, Y, Col;
         public int Tasks;
-        public bool Relu;
+        public bool Relu, Pooled;
+        public Window2d Pool;
+
+        /// <summary>
+        /// Where image s, group gi's output rows go: straight into Y, or, when it is max-pooled, into this
+        /// thread's one-image buffer, from which <see cref="Pooling"/> pools it into Y.
+        /// </summary>
+        private readonly float* OutputOf(int s, int gi) =>
+            Pooled ? Pinned(ref unpooled, G.Og * G.P) : Y + ((nint)s * G.O + gi * G.Og) * G.P;
+
+        private readonly void Pooling(int s, int gi)
+        {
+            if (!Pooled) return;
+            int ph = Pool.OutputH(G.OutH), pw = Pool.OutputW(G.OutW);
+            Conv.MaxPool(Pinned(ref unpooled, G.Og * G.P), G.Og, G.OutH, G.OutW, Pool,
+                Y + ((nint)s * G.O + gi * G.Og) * ph * pw, null);
+        }
 
         public readonly void Execute(int t)
         {
@@ -136,13 +154,15 @@ internal static unsafe class ConvBatch
                 {
                     Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
                     Gemm.SgemmRows(false, og, n, k, 1f, Wt + (nint)gi * og * k, k, image, offsets, 0f, product, n, null, false);
+                    float* output = OutputOf(s, gi);
                     for (int o = 0; o < og; o++)
                     {
-                        float* yRow = Y + ((nint)s * G.O + gi * og + o) * G.P;
+                        float* yRow = output + (nint)o * G.P;
                         float bias = Bias != null ? Bias[gi * og + o] : 0f;
                         for (int y = 0; y < outH; y++)
                             Finish(product + (nint)o * n + (nint)y * wp, yRow + (nint)y * outW, outW, bias, Relu);
                     }
+                    Pooling(s, gi);
                 }
         }
 
@@ -166,9 +186,13 @@ internal static unsafe class ConvBatch
                     Gemm.SgemmPacked(og, n, k, 1f, Wt + (nint)gi * og * k, k, colG, (int)ld, 0f, product, n, null, false);
                     // The product is [og, images·P]; each image's rows go to its NCHW block, bias and ReLU on the way.
                     for (int s = c0; s < c0 + images; s++)
+                    {
+                        float* output = OutputOf(s, gi);
                         for (int o = 0; o < og; o++)
-                            Finish(product + (nint)o * n + (nint)(s - c0) * p, Y + ((nint)s * G.O + gi * og + o) * p, p,
+                            Finish(product + (nint)o * n + (nint)(s - c0) * p, output + (nint)o * p, p,
                                 Bias != null ? Bias[gi * og + o] : 0f, Relu);
+                        Pooling(s, gi);
+                    }
                 }
             }
         }

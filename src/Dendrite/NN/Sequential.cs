@@ -43,6 +43,13 @@ public sealed class Sequential : Module
             }
             if (layers[i] is Conv2d conv && i + 1 < layers.Count && layers[i + 1] is ReLU)
             {
+                // ... and a max pooling after them is pooled from cache, not from a written-out map.
+                if (i + 2 < layers.Count && layers[i + 2] is MaxPool2d pool && conv.ForwardReluMaxPool(x, pool) is { } pooled)
+                {
+                    x = pooled;
+                    i += 2;
+                    continue;
+                }
                 x = conv.ForwardRelu(x);
                 i++;
                 continue;

@@ -12,8 +12,14 @@ public partial class Tensor
     /// Σ_c weight[o, c] ⋆ input[n, g·C/groups + c], computed as GEMMs over the im2col matrix (see ConvBatch).
     /// input [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null → [N, O, outH, outW].
     /// </summary>
-    /// <remarks>With <paramref name="relu"/> the result is max(·, 0), fused into the same pass; only when no graph is recorded.</remarks>
-    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, bool relu = false)
+    /// <remarks>
+    /// With <paramref name="relu"/> the result is max(·, 0), fused into the same pass, and with
+    /// <paramref name="maxPool"/> as well it is then max-pooled over that window while each image's output
+    /// is still in cache (the same numbers as the three ops in turn, without writing the unpooled map out);
+    /// both only when no graph is recorded.
+    /// </remarks>
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, bool relu = false,
+        Window2d? maxPool = null)
     {
         CheckConvShapes(input, weight, bias, win, groups);
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
@@ -27,6 +33,15 @@ public partial class Tensor
         // are kept, side by side in col [groups][k, N·P], for the weight gradient.
         bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
         if (record && relu) throw new InvalidOperationException("Conv2d: a fused ReLU has no backward; apply Relu() separately");
+        if (maxPool is { } pool)
+        {
+            if (record || !relu) throw new InvalidOperationException("Conv2d: max pooling is fused only after a ReLU, without a graph");
+            var (poolH, poolW) = PoolOutput(Shape.Of([n, o, outH, outW]), pool, "MaxPool2d");
+            var pooled = Uninitialized(Shape.Of([n, o, poolH, poolW]));
+            ConvBatch.Forward(geometry, x.Span, wt.Span, bias is null ? default : bias.ContiguousNoGrad().Span, pooled.Span,
+                default, relu: true, pool);
+            return pooled;
+        }
         var result = Uninitialized(Shape.Of([n, o, outH, outW]));
         var col = record && !geometry.Implicit ? Uninitialized(Shape.Of([groups, k, n * p])) : null;
         ConvBatch.Forward(geometry, x.Span, wt.Span, bias is null ? default : bias.ContiguousNoGrad().Span, result.Span,
@@ -92,12 +107,17 @@ public partial class Tensor
     private static (int N, int C, int H, int W, int OutH, int OutW) PoolShapes(Tensor input, Window2d win, string op)
     {
         if (input.Rank != 4) throw new ArgumentException($"{op}: expected input of shape [N,C,H,W], got {input.Shape}");
-        int h = input.Shape[2], w = input.Shape[3];
+        var (outH, outW) = PoolOutput(input.Shape, win, op);
+        return (input.Shape[0], input.Shape[1], input.Shape[2], input.Shape[3], outH, outW);
+    }
+
+    private static (int OutH, int OutW) PoolOutput(Shape input, Window2d win, string op)
+    {
         if (win.PadTop * 2 > win.KernelH || win.PadLeft * 2 > win.KernelW)
             throw new ArgumentException($"{op}: padding ({win.PadTop}x{win.PadLeft}) must be at most half the kernel ({win.KernelH}x{win.KernelW})");
-        int outH = win.OutputH(h), outW = win.OutputW(w);
+        int outH = win.OutputH(input[2]), outW = win.OutputW(input[3]);
         if (outH < 1 || outW < 1)
-            throw new ArgumentException($"{op}: input {input.Shape} is smaller than the {win.KernelH}x{win.KernelW} window");
-        return (input.Shape[0], input.Shape[1], h, w, outH, outW);
+            throw new ArgumentException($"{op}: input {input} is smaller than the {win.KernelH}x{win.KernelW} window");
+        return (outH, outW);
     }
 }

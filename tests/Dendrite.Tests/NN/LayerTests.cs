@@ -51,6 +51,29 @@ public class LayerTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(64)]
+    public void SequentialConvReLUMaxPoolFusionChangesNoResult(int batch)
+    {
+        // Without a graph Sequential runs Conv2d→ReLU→MaxPool2d as one op that pools each image's map from
+        // cache; layer by layer is the reference, bit for bit: LeNet-5 (stride-1 convolutions, 2×2 pools), a
+        // strided convolution and an overlapping padded pool, batched and unbatched input.
+        var strided = new Sequential(new Conv2d(3, 4, 3, stride: 2, padding: 1, generator: new Generator(2)), new ReLU(),
+            new MaxPool2d(3, stride: 2, padding: 1), new Conv2d(4, 5, 2, generator: new Generator(3)), new ReLU(), new MaxPool2d(2));
+        foreach (var (model, shape) in new[] { (Models.LeNet5(generator: new Generator(1)), new[] { batch, 1, 28, 28 }),
+                     (strided, new[] { batch, 3, 17, 19 }), (strided, new[] { 3, 17, 19 }) })
+        {
+            var x = Tensor.Randn(new Generator((ulong)batch), shape);
+            using var noGrad = GradMode.NoGrad();
+            var y = x;
+            for (int i = 0; i < model.Count; i++) y = model[i].Forward(y);
+            Assert.Equal(y.Shape.ToArray(), model.Forward(x).Shape.ToArray());
+            Assert.Equal(y.ToArray(), model.Forward(x).ToArray());
+        }
+    }
+
     [Fact]
     public void InferenceReusesPackedWeightsOnlyWhileTheyAreUnchanged()
     {

@@ -66,13 +66,24 @@ public sealed class Conv2d : Module
         return record ? Forward(input).Relu() : Forward(input, relu: true);
     }
 
-    private Tensor Forward(Tensor input, bool relu)
+    /// <summary>
+    /// This layer, ReLU and <paramref name="pool"/> in one op, which <see cref="Sequential"/> uses when no
+    /// gradient is recorded: the unpooled map is pooled while it is in cache instead of being written out
+    /// and read back. Null when a graph would be recorded (the caller then runs the layers one by one).
+    /// </summary>
+    internal Tensor? ForwardReluMaxPool(Tensor input, MaxPool2d pool)
+    {
+        bool record = GradMode.IsEnabled && (input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false));
+        return record ? null : Forward(input, relu: true, pool.Window);
+    }
+
+    private Tensor Forward(Tensor input, bool relu, Kernels.Window2d? maxPool = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank == 3) return Forward(input.Unsqueeze(0), relu).Squeeze(0);
+        if (input.Rank == 3) return Forward(input.Unsqueeze(0), relu, maxPool).Squeeze(0);
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"Conv2d: expected input [N,{InChannels},H,W] or [{InChannels},H,W], got {input.Shape}");
-        return Tensor.Conv2d(input, Weight, Bias, window, Groups, relu);
+        return Tensor.Conv2d(input, Weight, Bias, window, Groups, relu, maxPool);
     }
 
     protected override string ExtraRepr() =>

@@ -14,6 +14,8 @@ public sealed class MaxPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? 
     public Size2d KernelSize { get; } = kernelSize;
     public Size2d Stride { get; } = stride ?? kernelSize;
 
+    internal Kernels.Window2d Window => window;
+
     public override Tensor Forward(Tensor input) =>
         Pool2d.Unbatched(input, x => Tensor.MaxPool2d(x, window));
 

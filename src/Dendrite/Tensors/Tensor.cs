@@ -166,6 +166,34 @@ public partial class Tensor
     /// </summary>
     public void ZeroGrad() => gradZeroPending = grad is not null;
 
+    /// <summary>
+    /// For a node whose gradient for this tensor comes straight out of a GEMM: when this is a leaf that wants
+    /// a gradient, its gradient buffer, to be written with the returned β (0: overwrite, on first use or after
+    /// <see cref="ZeroGrad"/>; 1: add to what is there). The product then lands in <see cref="Grad"/> without a
+    /// temporary and a copy (PyTorch's AccumulateGrad takes over the incoming buffer for the same reason), and
+    /// the node hands the engine no gradient for this input. Null when the engine must route the gradient (not
+    /// a leaf, or a gradient set by hand with another layout).
+    /// </summary>
+    internal Tensor? LeafGradTarget(out float beta)
+    {
+        beta = 1f;
+        if (GradFn is not null || !requiresGrad) return null;
+        if (grad is null)
+        {
+            // Fully written by the β = 0 product; a leaf's gradient outlives the step, so no scope owns it.
+            grad = TensorScope.Untracked(() => Uninitialized(Shape));
+            beta = 0f;
+            return grad;
+        }
+        if (!grad.IsContiguous || grad.Shape != Shape) return null;
+        if (gradZeroPending)
+        {
+            gradZeroPending = false;
+            beta = 0f;
+        }
+        return grad;
+    }
+
     /// <summary>Used by the engine: Grad += g, where a pending zero turns the sum into a copy.</summary>
     internal void AccumulateGrad(Tensor g)
     {

@@ -75,6 +75,34 @@ public class LayerTests
     }
 
     [Fact]
+    public void LinearWritesTheWeightGradientIntoGradAsTheEngineWouldAccumulateIt()
+    {
+        // dW goes straight into a parameter's .Grad (overwriting after ZeroGrad, adding otherwise); the same
+        // product through the engine — the weight behind a non-leaf view — is the reference.
+        var layer = new Linear(40, 30, generator: new Generator(7));
+        var x = Tensor.Randn(new Generator(8), 16, 40);
+        var w = layer.Weight;
+        var viaEngine = w.Detach().Clone().RequiresGrad_();
+        Tensor Loss(Tensor weight) => (Tensor.Linear(x, weight, layer.Bias) * Tensor.Randn(new Generator(9), 16, 30)).Sum();
+
+        Loss(w).Backward();
+        Loss(viaEngine * 1f).Backward();
+        Assert.Equal(viaEngine.Grad!.ToArray(), w.Grad!.ToArray());
+        var buffer = w.Grad;
+
+        Loss(w).Backward(); // accumulates
+        Loss(viaEngine * 1f).Backward();
+        Assert.Equal(viaEngine.Grad!.ToArray(), w.Grad!.ToArray());
+
+        w.ZeroGrad();
+        viaEngine.ZeroGrad();
+        Loss(w).Backward(); // overwrites the same buffer
+        Loss(viaEngine * 1f).Backward();
+        Assert.Same(buffer, w.Grad);
+        Assert.Equal(viaEngine.Grad!.ToArray(), w.Grad!.ToArray());
+    }
+
+    [Fact]
     public void InferenceReusesPackedWeightsOnlyWhileTheyAreUnchanged()
     {
         // From its second no-grad call on, a Linear multiplies by Wᵀ packed once; the result must keep its bits,

@@ -5,7 +5,8 @@ namespace Dendrite.Autograd.Nodes;
 
 /// <summary>
 /// y = x·Wᵀ + b, fused for speed (the hottest op of an MLP): dx = g·W, dW = gᵀ·x (straight into W's
-/// [out, in] layout, no transposed copy), db = Σ_rows g. Each is one GEMM or one column sum.
+/// [out, in] layout, no transposed copy, and for a parameter straight into its .Grad, see
+/// <see cref="Tensor.LeafGradTarget"/>), db = Σ_rows g. Each is one GEMM or one column sum.
 /// </summary>
 public sealed class LinearBackward : Node
 {
@@ -53,10 +54,12 @@ public sealed class LinearBackward : Node
         }
         if (NeedsGrad(1))
         {
-            dw = Tensor.Uninitialized(weight.Shape);
+            // A weight that is a parameter gets dW = dYᵀ·X written (or added) straight into its .Grad.
+            var target = weight.LeafGradTarget(out float beta);
+            if (target is null) (dw, beta) = (Tensor.Uninitialized(weight.Shape), 0f);
             var x = input.ContiguousNoGrad();
             Gemm.Sgemm(true, false, outFeatures, inFeatures, n, 1f, g.Span, outFeatures, x.Span, inFeatures,
-                0f, dw.Span, inFeatures);
+                beta, (target ?? dw!).Span, inFeatures);
         }
         if (NeedsGrad(2))
         {

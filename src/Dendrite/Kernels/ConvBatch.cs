@@ -297,35 +297,46 @@ internal static unsafe class ConvBatch
         Forward(gt, dy, new ReadOnlySpan<float>(wf, g.O * cg * taps), default, dx, default);
     }
 
-    /// <summary>How many partial weight gradients <see cref="WeightGradImplicit"/> needs room for: [count, O·K].</summary>
-    public static int WeightGradPartials(in ConvGeometry g) => (g.N + ImagesPerPartial - 1) / ImagesPerPartial;
+    /// <summary>How many floats of scratch <see cref="WeightGradImplicit"/> needs for its partial sums.</summary>
+    public static int WeightGradScratch(in ConvGeometry g) => PartialCount(g) * PartialSize(g);
 
     // Images whose weight gradients are summed into one partial; fixed, so the sum's order never depends on threads.
     private const int ImagesPerPartial = 4;
 
+    private static int PartialCount(in ConvGeometry g) => (g.N + ImagesPerPartial - 1) / ImagesPerPartial;
+
+    // One partial: [groups][og, k] from the GEMM, or [groups][og, k] padded to multiples of 4 from Dots.RowDots.
+    private static int PartialSize(in ConvGeometry g) =>
+        Dots.IsSupported ? g.Groups * RoundUp(g.Og, 4) * RoundUp(g.K, 4) : g.O * g.K;
+
     /// <summary>
     /// dW_g = Σ_s dY_s,g · col_s,gᵀ for a stride-1 convolution without the im2col matrix: per image and group,
     /// dY is laid out on the padded input's row pitch (zeros in the wrapped columns) and multiplied by the
-    /// padded input's shifted rows read through the offset table (<c>Gemm.SgemmRows</c> with B transposed).
-    /// Images are summed in fixed groups of four into <paramref name="partials"/>
-    /// ([<see cref="WeightGradPartials"/>, O·K]) and the groups added in order, so any thread count gives the
-    /// same bits.
+    /// padded input's shifted rows, read in place through the offset table (<see cref="Dots.RowDots"/> with
+    /// AVX-512, else <c>Gemm.SgemmRows</c> with B transposed). Images are summed in fixed groups of four into
+    /// <paramref name="scratch"/> (<see cref="WeightGradScratch"/> floats) and the groups added in order, so
+    /// any thread count gives the same bits.
     /// </summary>
     public static void WeightGradImplicit(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
-        Span<float> partials, Span<float> dw)
+        Span<float> scratch, Span<float> dw)
     {
-        int count = WeightGradPartials(g), size = g.O * g.K;
-        fixed (float* px = x, pdy = dy, pp = partials, pdw = dw)
+        int count = PartialCount(g), size = PartialSize(g), og = g.Og, k = g.K;
+        bool dots = Dots.IsSupported;
+        int og4 = dots ? RoundUp(og, 4) : og, k4 = dots ? RoundUp(k, 4) : k;
+        fixed (float* px = x, pdy = dy, pp = scratch, pdw = dw)
         {
-            var job = new WeightGradJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count };
+            var job = new WeightGradJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count, Size = size, Dots = dots };
             job.Tasks = TaskCount(count, (long)g.N * g.O * g.K * g.P);
             Run(job.Tasks, ref job);
-            for (int i = 0; i < size; i++)
-            {
-                float sum = pp[i];
-                for (int c = 1; c < count; c++) sum += pp[(nint)c * size + i];
-                pdw[i] = sum;
-            }
+            for (int gi = 0; gi < g.Groups; gi++)
+                for (int o = 0; o < og; o++)
+                    for (int r = 0; r < k; r++)
+                    {
+                        nint at = ((nint)gi * og4 + o) * k4 + r;
+                        float sum = pp[at];
+                        for (int c = 1; c < count; c++) sum += pp[(nint)c * size + at];
+                        pdw[((nint)gi * og + o) * k + r] = sum;
+                    }
         }
     }
 
@@ -333,7 +344,8 @@ internal static unsafe class ConvBatch
     {
         public ConvGeometry G;
         public float* X, Dy, Partials;
-        public int Count, Tasks;
+        public int Count, Size, Tasks;
+        public bool Dots;
 
         public readonly void Execute(int t)
         {
@@ -341,29 +353,36 @@ internal static unsafe class ConvBatch
             int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, outH = G.OutH, outW = G.OutW;
             int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
             int padded = cg * hp * wp, n = (outH - 1) * wp + outW;
-            float* image = Scratch(padded + og * n);
-            float* dyp = image + padded;
-            int* offsets = Offsets(k);
+            // For RowDots: dY rows padded to 16 floats and to a multiple of 4 rows, taps to a multiple of 4, the
+            // extra taps pointing at a zero row; that zero row also follows the image, so reading each input row
+            // on past n stays in bounds and adds nothing.
+            int ld = Dots ? RoundUp(n, 16) : n, og4 = Dots ? RoundUp(og, 4) : og, k4 = Dots ? RoundUp(k, 4) : k;
+            float* image = Scratch(padded + ld + og4 * ld);
+            float* zeros = image + padded;
+            float* dyp = zeros + ld;
+            int* offsets = Offsets(k4);
+            new Span<float>(zeros, ld + og4 * ld).Clear();
             for (int c = c0; c < c1; c++)
             {
-                float* partial = Partials + (nint)c * G.O * k;
+                float* partial = Partials + (nint)c * Size;
                 int s1 = Math.Min(G.N, (c + 1) * ImagesPerPartial);
                 for (int s = c * ImagesPerPartial; s < s1; s++)
                     for (int gi = 0; gi < G.Groups; gi++)
                     {
                         Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
+                        for (int r = k; r < k4; r++) offsets[r] = padded;
                         for (int o = 0; o < og; o++)
                         {
                             float* src = Dy + ((nint)s * G.O + gi * og + o) * G.P;
-                            float* row = dyp + (nint)o * n;
+                            float* row = dyp + (nint)o * ld;
+                            // Wrapped columns and the tail to ld stay zero from the clear above.
                             for (int y = 0; y < outH; y++)
-                            {
                                 new Span<float>(src + (nint)y * outW, outW).CopyTo(new Span<float>(row + (nint)y * wp, outW));
-                                if (y < outH - 1) new Span<float>(row + (nint)y * wp + outW, wp - outW).Clear();
-                            }
                         }
-                        Gemm.SgemmRows(true, og, k, n, 1f, dyp, n, image, offsets, s % ImagesPerPartial == 0 ? 0f : 1f,
-                            partial + (nint)gi * og * k, k, null, false);
+                        float beta = s % ImagesPerPartial == 0 ? 0f : 1f;
+                        float* cg4 = partial + (nint)gi * og4 * k4;
+                        if (Dots) Kernels.Dots.RowDots(og4, k4, ld, dyp, ld, image, offsets, beta, cg4, k4);
+                        else Gemm.SgemmRows(true, og, k, n, 1f, dyp, n, image, offsets, beta, cg4, k, null, false);
                     }
             }
         }

@@ -30,9 +30,22 @@ public class ConvKernelTests
         new[] { 2, 2, 6, 7, 3, 1, 3, 2, 1, 1, 1, 1, 3, 0, 1, 2 },    // padding wider than the kernel reaches
     };
 
+    public static TheoryData<int[], string> ConvCasesPerIsa()
+    {
+        // Each case with every GEMM kernel the CPU has: the weight gradient takes another path without AVX-512.
+        var data = new TheoryData<int[], string>();
+        foreach (var isa in Gemm.SupportedIsas)
+            foreach (var row in ConvCases())
+                data.Add(row, isa.ToString());
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(ConvCases))]
-    public void ConvMatchesNaiveLoopsAndIsBitwiseIdenticalForAnyThreadCount(int[] p)
+    [MemberData(nameof(ConvCasesPerIsa))]
+    public void ConvMatchesNaiveLoopsAndIsBitwiseIdenticalForAnyThreadCount(int[] p, string isa) =>
+        GemmTests.WithIsa(isa, () => ConvMatchesNaiveLoops(p));
+
+    private static void ConvMatchesNaiveLoops(int[] p)
     {
         int n = p[0], c = p[1], h = p[2], w = p[3], o = p[4], groups = p[5];
         var win = new Window2d(p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);

@@ -65,7 +65,7 @@ internal sealed class Conv2dBackward : Node
             if (NeedsGrad(1))
             {
                 dw = Tensor.Uninitialized(weight.Shape);
-                var partials = Tensor.Uninitialized(new Shape(ConvBatch.WeightGradPartials(geometry), o * geometry.K));
+                var partials = Tensor.Uninitialized(new Shape(ConvBatch.WeightGradScratch(geometry)));
                 ConvBatch.WeightGradImplicit(geometry, input.ContiguousNoGrad().Span, g.Span, partials.Span, dw.Span);
             }
             if (NeedsGrad(2))

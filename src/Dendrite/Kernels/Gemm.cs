@@ -21,9 +21,10 @@ internal enum GemmIsa { Portable, Avx2, Avx512 }
 /// micro-kernel), and an MR×NR register-blocked micro-kernel multiplies a pair of micro-panels: 8×32 or
 /// 6×32 with AVX-512 (whichever pads C's rows less), 6×16 with AVX2+FMA or the portable Vector128 code.
 /// Every element of C sees the same fused multiply-adds in the same order with any AVX-512 or AVX2
-/// kernel, so those give bitwise equal results. Edge tiles run the same kernel on a zero-padded copy. Threads split C into rectangles and each element of C sees
-/// the same sequence of operations whatever the split, so results are bitwise identical for any thread
-/// count. Matrix-vector and tiny shapes skip packing.
+/// kernel, so those give bitwise equal results. Edge tiles run the same kernel on a zero-padded copy.
+/// Threads split C into rectangles and each element of C sees the same sequence of operations whatever
+/// the split, so results are bitwise identical for any thread count. Matrix-vector and tiny shapes skip
+/// packing.
 /// </remarks>
 internal static unsafe class Gemm
 {

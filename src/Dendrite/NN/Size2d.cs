@@ -8,6 +8,20 @@ public readonly record struct Size2d(int H, int W)
     public static implicit operator Size2d((int H, int W) size) => new(size.H, size.W);
 
     public override string ToString() => $"({H}, {W})";
+
+    /// <summary>"3" for a square size, "(3, 5)" otherwise: how error messages show a size a user may have written as one int.</summary>
+    internal string ToShortString() => H == W ? H.ToString(System.Globalization.CultureInfo.InvariantCulture) : ToString();
+}
+
+/// <summary>
+/// The zero padding on each side of a 2-d window as it is applied, "same" resolved (ONNX's <c>pads</c> in
+/// the order top, left, bottom, right): what a convolution or pooling layer actually computes with.
+/// </summary>
+public readonly record struct Pads2d(int Top, int Left, int Bottom, int Right)
+{
+    public override string ToString() => $"({Top}, {Left}, {Bottom}, {Right})";
+
+    internal static Pads2d Of(in Kernels.Window2d window) => new(window.PadTop, window.PadLeft, window.PadBottom, window.PadRight);
 }
 
 /// <summary>
@@ -38,7 +52,7 @@ public readonly record struct Padding2d(int H, int W, bool IsSame = false)
             return new(kernel.H, kernel.W, stride.H, stride.W, dilation.H, dilation.W, H, W, H, W);
         }
         if (stride.H != 1 || stride.W != 1)
-            throw new ArgumentException($"{op}: padding 'same' needs stride 1, got stride {stride}");
+            throw new ArgumentException($"{op}: padding \"same\" needs stride 1, got stride {stride.ToShortString()}");
         int totalH = dilation.H * (kernel.H - 1), totalW = dilation.W * (kernel.W - 1);
         return new(kernel.H, kernel.W, 1, 1, dilation.H, dilation.W, totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2);
     }

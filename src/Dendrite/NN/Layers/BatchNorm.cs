@@ -16,9 +16,7 @@ public abstract class BatchNormBase : Module
 
     protected BatchNormBase(int numFeatures, float eps, float momentum, bool affine, bool trackRunningStats, params int[] validRanks)
     {
-        if (numFeatures < 1) throw new ArgumentException($"{GetType().Name}: numFeatures must be positive, got {numFeatures}");
-        if (!(eps > 0)) throw new ArgumentException($"{GetType().Name}: eps must be positive, got {eps}");
-        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentException($"{GetType().Name}: momentum must be in [0, 1], got {momentum}");
+        Check(GetType().Name, numFeatures, eps, momentum);
         this.validRanks = validRanks;
         NumFeatures = numFeatures;
         Eps = eps;
@@ -79,6 +77,14 @@ public abstract class BatchNormBase : Module
         var y = (input - mean) / (variance + Eps).Sqrt();
         if (Weight is not null) y = y * Weight.Reshape(statShape) + Bias!.Reshape(statShape);
         return y;
+    }
+
+    /// <summary>The constructor's checks, also run by <see cref="Serialization.ModelSpec"/> before it builds anything.</summary>
+    internal static void Check(string name, int numFeatures, float eps, float momentum)
+    {
+        if (numFeatures < 1) throw new ArgumentException($"{name}: numFeatures must be positive, got {numFeatures}");
+        if (!(eps > 0)) throw new ArgumentException($"{name}: eps must be positive, got {eps}");
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentException($"{name}: momentum must be in [0, 1], got {momentum}");
     }
 
     protected override string ExtraRepr() =>

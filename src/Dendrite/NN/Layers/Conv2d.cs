@@ -16,10 +16,7 @@ public sealed class Conv2d : Module
     public Conv2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Padding2d padding = default,
         Size2d? dilation = null, int groups = 1, bool bias = true, Generator? generator = null)
     {
-        if (inChannels < 1 || outChannels < 1)
-            throw new ArgumentException($"Conv2d: channel counts must be positive, got {inChannels} → {outChannels}");
-        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
-            throw new ArgumentException($"Conv2d: {groups} groups must divide both {inChannels} input and {outChannels} output channels");
+        window = Geometry(inChannels, outChannels, kernelSize, stride ?? 1, padding, dilation ?? 1, groups);
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
@@ -27,7 +24,6 @@ public sealed class Conv2d : Module
         Padding = padding;
         Dilation = dilation ?? 1;
         Groups = groups;
-        window = padding.Window(KernelSize, Stride, Dilation, "Conv2d");
 
         // PyTorch's default: Kaiming uniform with a = √5 for the weight, U(±1/√fan_in) for the bias.
         Weight = RegisterParameter("weight", new Parameter(Tensor.Zeros(outChannels, inChannels / groups, kernelSize.H, kernelSize.W)));
@@ -47,6 +43,9 @@ public sealed class Conv2d : Module
     public Padding2d Padding { get; }
     public Size2d Dilation { get; }
     public int Groups { get; }
+
+    /// <summary>The zero padding on each side as applied, <see cref="Padding2d.Same"/> resolved (the extra row or column of an odd total goes to the bottom/right).</summary>
+    public Pads2d Pads => Pads2d.Of(window);
 
     /// <summary>[C_out, C_in/groups, kh, kw].</summary>
     public Parameter Weight { get; }
@@ -84,6 +83,21 @@ public sealed class Conv2d : Module
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"Conv2d: expected input [N,{InChannels},H,W] or [{InChannels},H,W], got {input.Shape}");
         return Tensor.Conv2d(input, Weight, Bias, window, Groups, relu, maxPool);
+    }
+
+    /// <summary>
+    /// The constructor's checks of its arguments, also run by <see cref="Serialization.ModelSpec"/> before it
+    /// builds anything; returns the resolved window.
+    /// </summary>
+    internal static Kernels.Window2d Geometry(int inChannels, int outChannels, Size2d kernelSize, Size2d stride, Padding2d padding,
+        Size2d dilation, int groups)
+    {
+        if (inChannels < 1 || outChannels < 1)
+            throw new ArgumentException($"Conv2d: channel counts must be positive, got {inChannels} → {outChannels}");
+        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException(
+                $"Conv2d: groups={groups} must divide both the {inChannels} input channels and the {outChannels} output channels");
+        return padding.Window(kernelSize, stride, dilation, "Conv2d");
     }
 
     protected override string ExtraRepr() =>

@@ -8,11 +8,19 @@ namespace Dendrite.NN.Layers;
 /// </summary>
 public sealed class MaxPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? dilation = null) : Module
 {
-    private readonly Kernels.Window2d window =
-        new Padding2d((padding ?? 0).H, (padding ?? 0).W).Window(kernelSize, stride ?? kernelSize, dilation ?? 1, "MaxPool2d");
+    private readonly Kernels.Window2d window = Pool2d.Window(kernelSize, stride ?? kernelSize, padding ?? 0, dilation ?? 1, "MaxPool2d");
 
     public Size2d KernelSize { get; } = kernelSize;
     public Size2d Stride { get; } = stride ?? kernelSize;
+
+    /// <summary>The implicit −∞ padding, applied on both sides (at most half the kernel size).</summary>
+    public Size2d Padding { get; } = padding ?? 0;
+
+    /// <summary>The spacing of a window's taps.</summary>
+    public Size2d Dilation { get; } = dilation ?? 1;
+
+    /// <summary>The padding on each side as applied (top, left, bottom, right).</summary>
+    public Pads2d Pads => Pads2d.Of(window);
 
     internal Kernels.Window2d Window => window;
 
@@ -28,11 +36,19 @@ public sealed class MaxPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? 
 /// </summary>
 public sealed class AvgPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, bool countIncludePad = true) : Module
 {
-    private readonly Kernels.Window2d window =
-        new Padding2d((padding ?? 0).H, (padding ?? 0).W).Window(kernelSize, stride ?? kernelSize, 1, "AvgPool2d");
+    private readonly Kernels.Window2d window = Pool2d.Window(kernelSize, stride ?? kernelSize, padding ?? 0, 1, "AvgPool2d");
 
     public Size2d KernelSize { get; } = kernelSize;
     public Size2d Stride { get; } = stride ?? kernelSize;
+
+    /// <summary>The zero padding, applied on both sides (at most half the kernel size).</summary>
+    public Size2d Padding { get; } = padding ?? 0;
+
+    /// <summary>The padding on each side as applied (top, left, bottom, right).</summary>
+    public Pads2d Pads => Pads2d.Of(window);
+
+    /// <summary>Whether the zero padding counts toward each window's divisor (PyTorch's <c>count_include_pad</c>).</summary>
+    public bool CountIncludePad => countIncludePad;
 
     public override Tensor Forward(Tensor input) =>
         Pool2d.Unbatched(input, x => Tensor.AvgPool2d(x, window, countIncludePad));
@@ -53,6 +69,20 @@ public sealed class AdaptiveAvgPool2d(Size2d outputSize) : Module
 
 internal static class Pool2d
 {
+    /// <summary>
+    /// A pooling layer's constructor checks, also run by <see cref="Serialization.ModelSpec"/> before it builds
+    /// anything; returns the window.
+    /// </summary>
+    public static Kernels.Window2d Window(Size2d kernelSize, Size2d stride, Size2d padding, Size2d dilation, string op)
+    {
+        var window = new Padding2d(padding.H, padding.W).Window(kernelSize, stride, dilation, op);
+        // PyTorch refuses wider padding: a window could then lie wholly in the padding.
+        if (padding.H > kernelSize.H / 2 || padding.W > kernelSize.W / 2)
+            throw new ArgumentException(
+                $"{op}: padding {padding.ToShortString()} must be at most half the kernel size {kernelSize.ToShortString()}");
+        return window;
+    }
+
     /// <summary>Runs a batched pooling op on an unbatched [C, H, W] input too.</summary>
     public static Tensor Unbatched(Tensor input, Func<Tensor, Tensor> op)
     {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Dendrite.NN;
-using Dendrite.NN.Layers;
+using Dendrite.Serialization.Layers;
 using Dendrite.Tensors;
 
 namespace Dendrite.Serialization;
@@ -20,22 +20,12 @@ namespace Dendrite.Serialization;
 /// the same layers.
 /// </summary>
 /// <remarks>
-/// Layer types and options (defaults in brackets; "pair" = an int or [height, width]):
-/// <list type="bullet">
-/// <item>linear: out_features, bias [true]. Input [features].</item>
-/// <item>conv2d: out_channels, kernel_size (pair), stride [1], padding (pair or "same") [0], dilation [1],
-/// groups [1], bias [true]. Input [channels, height, width].</item>
-/// <item>maxpool2d: kernel_size, stride [kernel_size], padding [0], dilation [1]. avgpool2d: kernel_size,
-/// stride [kernel_size], padding [0], count_include_pad [true]. adaptiveavgpool2d: output_size.</item>
-/// <item>batchnorm1d (input [C] or [C, L]), batchnorm2d (input [C, H, W]): eps [1e-5], momentum [0.1],
-/// affine [true], track_running_stats [true].</item>
-/// <item>relu, sigmoid, tanh, step, identity; leakyrelu: negative_slope [0.01]; softmax, logsoftmax: dim [-1]
-/// (an axis of the batched tensor, as in PyTorch); dropout: p [0.5].</item>
-/// <item>flatten: start_dim [1], end_dim [-1] (axes of the batched tensor; the batch axis cannot be merged).</item>
-/// <item>maxout: out_features, pieces, bias [true]. Input [features].</item>
-/// <item>featuremap: features, a list of "x1", "x2", "x1_squared", "x2_squared", "x1x2", "sin_x1", "sin_x2"
-/// (or "all"). Input [2].</item>
-/// </list>
+/// The layer types are those of <see cref="LayerTypes"/> (linear, conv2d, the pools, batch norms,
+/// activations, softmax, dropout, flatten, ...). Each is one class in
+/// <c>src/Dendrite/Serialization/Layers/</c> whose summary shows its options and defaults (PyTorch's
+/// argument names and defaults; a "pair" option takes an int or [height, width]), and which also holds its
+/// shape inference, its ONNX export and how a built module is described back as a spec layer
+/// (<see cref="FromModel"/>).
 /// </remarks>
 public sealed class ModelSpec
 {
@@ -58,7 +48,10 @@ public sealed class ModelSpec
         int[] shape = this.input;
         for (int i = 0; i < this.layers.Length; i++)
         {
-            plans[i] = Plan(i, this.layers[i] ?? throw new ArgumentException($"ModelSpec: layer {i} is null"), shape);
+            var layer = this.layers[i] ?? throw new ArgumentException($"ModelSpec: layer {i} is null");
+            var type = LayerRegistry.Find(layer.Kind) ?? throw new ModelSpecException(
+                $"layer {i}: unknown layer type '{layer.Type}' (known: {string.Join(", ", LayerTypes)})");
+            plans[i] = type.Plan(new LayerArgs(i, layer, type, shape));
             shape = plans[i].Output;
         }
     }
@@ -179,12 +172,8 @@ public sealed class ModelSpec
         return result;
     }
 
-    /// <summary>The layer types a spec may use, in canonical form.</summary>
-    public static IReadOnlyList<string> LayerTypes { get; } =
-    [
-        "linear", "conv2d", "maxpool2d", "avgpool2d", "adaptiveavgpool2d", "batchnorm1d", "batchnorm2d", "relu", "leakyrelu",
-        "sigmoid", "tanh", "step", "softmax", "logsoftmax", "identity", "dropout", "flatten", "maxout", "featuremap",
-    ];
+    /// <summary>The layer types a spec may use, in canonical form, in order of name.</summary>
+    public static IReadOnlyList<string> LayerTypes { get; } = [.. LayerRegistry.Types.Select(t => t.Name)];
 
     /// <summary>
     /// A built-in spec by name:
@@ -258,315 +247,52 @@ public sealed class ModelSpec
     /// <summary>Shapes printed the way the spec writes them: [16, 5, 5].</summary>
     internal static string Format(IEnumerable<int> shape) => "[" + string.Join(", ", shape) + "]";
 
-    private sealed record LayerPlan(int[] Output, long Parameters, long MultiplyAdds, Func<Generator?, Module> Make)
+    /// <summary>
+    /// The spec of a model built in code: <paramref name="model"/>'s layers described as spec layers (nested
+    /// <see cref="Sequential"/>s flattened in order) on the per-sample <paramref name="input"/> shape. Throws
+    /// <see cref="ModelSpecException"/> when a layer does not fit the shape reaching it, and
+    /// <see cref="NotSupportedException"/> for a module no layer type builds. The spec's <see cref="Build"/>
+    /// makes the same architecture (a flat <see cref="Sequential"/>) with fresh parameters.
+    /// </summary>
+    public static ModelSpec FromModel(Module model, IReadOnlyList<int> input) =>
+        FromModules(Flatten(model).Select(m => m.Module).ToList(), input, "ModelSpec.FromModel");
+
+    /// <summary>The modules a model runs in order, with their state-dict prefixes ("3.", "1.0.", or "" for a lone module).</summary>
+    internal static List<(Module Module, string Prefix)> Flatten(Module model)
     {
-        /// <summary>The resolved window (explicit pads) of a conv or pooling layer, for exporters.</summary>
-        public Kernels.Window2d? Window { get; init; }
+        ArgumentNullException.ThrowIfNull(model);
+        var result = new List<(Module, string)>();
+        Add(model, "");
+        return result;
 
-        public bool CountIncludePad { get; init; }
-    }
-
-    /// <summary>Layer <paramref name="index"/>'s resolved window geometry (conv, pooling), or null.</summary>
-    internal (Kernels.Window2d? Window, bool CountIncludePad) Geometry(int index) => (plans[index].Window, plans[index].CountIncludePad);
-
-    /// <summary>Checks one layer against the incoming per-sample shape and says what it produces and how to make it.</summary>
-    private static LayerPlan Plan(int index, LayerSpec layer, int[] shape)
-    {
-        string kind = layer.Kind;
-        var o = new OptionReader(index, layer, kind switch
+        void Add(Module module, string prefix)
         {
-            "linear" => ["out_features", "bias"],
-            "conv2d" => ["out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias"],
-            "maxpool2d" => ["kernel_size", "stride", "padding", "dilation"],
-            "avgpool2d" => ["kernel_size", "stride", "padding", "count_include_pad"],
-            "adaptiveavgpool2d" => ["output_size"],
-            "batchnorm1d" or "batchnorm2d" => ["eps", "momentum", "affine", "track_running_stats"],
-            "relu" or "sigmoid" or "tanh" or "step" or "identity" => [],
-            "leakyrelu" => ["negative_slope"],
-            "softmax" or "logsoftmax" => ["dim"],
-            "dropout" => ["p"],
-            "flatten" => ["start_dim", "end_dim"],
-            "maxout" => ["out_features", "pieces", "bias"],
-            "featuremap" => ["features"],
-            _ => throw new ModelSpecException(
-                $"layer {index}: unknown layer type '{layer.Type}' (known: {string.Join(", ", LayerTypes)})"),
-        });
-        string where = o.Where;
-        string got = Format(shape);
-        switch (kind)
-        {
-            case "linear":
+            if (module is not Sequential sequential)
             {
-                int outFeatures = o.Int("out_features", null, 1);
-                bool bias = o.Bool("bias", true);
-                int inFeatures = Features(where, shape);
-                return new([outFeatures], (long)inFeatures * outFeatures + (bias ? outFeatures : 0), (long)inFeatures * outFeatures,
-                    g => new Linear(inFeatures, outFeatures, bias, g));
+                result.Add((module, prefix));
+                return;
             }
-            case "maxout":
-            {
-                int outFeatures = o.Int("out_features", null, 1);
-                int pieces = o.Int("pieces", null, 1);
-                bool bias = o.Bool("bias", true);
-                int inFeatures = Features(where, shape);
-                long rows = (long)outFeatures * pieces;
-                return new([outFeatures], rows * inFeatures + (bias ? rows : 0), rows * inFeatures,
-                    g => new Maxout(inFeatures, outFeatures, pieces, bias, g));
-            }
-            case "conv2d":
-            {
-                int outChannels = o.Int("out_channels", null, 1);
-                var kernel = o.Pair("kernel_size", null, 1);
-                var stride = o.Pair("stride", 1, 1);
-                var padding = o.Padding("padding");
-                var dilation = o.Pair("dilation", 1, 1);
-                int groups = o.Int("groups", 1, 1);
-                bool bias = o.Bool("bias", true);
-                Image(where, shape, "channels, height, width");
-                int inChannels = shape[0];
-                if (inChannels % groups != 0 || outChannels % groups != 0)
-                    throw new ModelSpecException(
-                        $"{where}: groups={groups} must divide both the {inChannels} input channels (input {got}) and the {outChannels} output channels");
-                if (padding.IsSame && (stride.H != 1 || stride.W != 1))
-                    throw new ModelSpecException($"{where}: padding \"same\" needs stride 1, got stride {Pair(stride)}");
-                var window = padding.Window(kernel, stride, dilation, "Conv2d");
-                var (outH, outW) = WindowOutput(where, shape, window, $"kernel {Pair(kernel)}, dilation {Pair(dilation)}, padding {PaddingText(padding)}");
-                long weights = (long)outChannels * (inChannels / groups) * kernel.H * kernel.W;
-                return new([outChannels, outH, outW], weights + (bias ? outChannels : 0), weights * outH * outW,
-                    g => new Conv2d(inChannels, outChannels, kernel, stride, padding, dilation, groups, bias, g)) { Window = window };
-            }
-            case "maxpool2d" or "avgpool2d":
-            {
-                var kernel = o.Pair("kernel_size", null, 1);
-                var stride = o.Pair("stride", kernel, 1);
-                var padding = o.Pair("padding", 0, 0);
-                var dilation = kind == "maxpool2d" ? o.Pair("dilation", 1, 1) : new Size2d(1, 1);
-                bool countIncludePad = kind == "avgpool2d" && o.Bool("count_include_pad", true);
-                Image(where, shape, "channels, height, width");
-                // PyTorch refuses wider padding: a window could then lie wholly in the padding.
-                if (padding.H > kernel.H / 2 || padding.W > kernel.W / 2)
-                    throw new ModelSpecException($"{where}: padding {Pair(padding)} must be at most half the kernel size {Pair(kernel)}");
-                var window = new Padding2d(padding.H, padding.W).Window(kernel, stride, dilation, kind);
-                var (outH, outW) = WindowOutput(where, shape, window, $"kernel {Pair(kernel)}, padding {Pair(padding)}");
-                int channels = shape[0];
-                return kind == "maxpool2d"
-                    ? new([channels, outH, outW], 0, 0, _ => new MaxPool2d(kernel, stride, padding, dilation)) { Window = window }
-                    : new([channels, outH, outW], 0, 0, _ => new AvgPool2d(kernel, stride, padding, countIncludePad))
-                    {
-                        Window = window, CountIncludePad = countIncludePad,
-                    };
-            }
-            case "adaptiveavgpool2d":
-            {
-                var size = o.Pair("output_size", null, 1);
-                Image(where, shape, "channels, height, width");
-                return new([shape[0], size.H, size.W], 0, 0, _ => new AdaptiveAvgPool2d(size));
-            }
-            case "batchnorm1d" or "batchnorm2d":
-            {
-                float eps = o.Float("eps", 1e-5f);
-                float momentum = o.Float("momentum", 0.1f);
-                bool affine = o.Bool("affine", true);
-                bool track = o.Bool("track_running_stats", true);
-                if (!(eps > 0)) throw new ModelSpecException($"{where}: option 'eps' must be positive, got {eps}");
-                if (!(momentum is >= 0 and <= 1)) throw new ModelSpecException($"{where}: option 'momentum' must be in [0, 1], got {momentum}");
-                if (kind == "batchnorm2d") Image(where, shape, "channels, height, width");
-                else if (shape.Length is not (1 or 2))
-                    throw new ModelSpecException($"{where}: expected input of rank 1 [features] or 2 [channels, length], got {got}");
-                int c = shape[0];
-                return new(shape, affine ? 2L * c : 0, 0, kind == "batchnorm2d"
-                    ? _ => new BatchNorm2d(c, eps, momentum, affine, track)
-                    : _ => new BatchNorm1d(c, eps, momentum, affine, track));
-            }
-            case "relu": return new(shape, 0, 0, _ => new ReLU());
-            case "sigmoid": return new(shape, 0, 0, _ => new Sigmoid());
-            case "tanh": return new(shape, 0, 0, _ => new Tanh());
-            case "step": return new(shape, 0, 0, _ => new Step());
-            case "identity": return new(shape, 0, 0, _ => new Identity());
-            case "leakyrelu":
-            {
-                float slope = o.Float("negative_slope", 0.01f);
-                return new(shape, 0, 0, _ => new LeakyReLU(slope));
-            }
-            case "softmax" or "logsoftmax":
-            {
-                int dim = o.Int("dim", -1, int.MinValue);
-                int batchedRank = shape.Length + 1;
-                if (dim < -batchedRank || dim >= batchedRank)
-                    throw new ModelSpecException(
-                        $"{where}: dim {dim} is out of range for the batched input [N, {string.Join(", ", shape)}] (rank {batchedRank})");
-                return kind == "softmax" ? new(shape, 0, 0, _ => new Softmax(dim)) : new(shape, 0, 0, _ => new LogSoftmax(dim));
-            }
-            case "dropout":
-            {
-                float p = o.Float("p", 0.5f);
-                if (!(p is >= 0 and < 1)) throw new ModelSpecException($"{where}: option 'p' must be in [0, 1), got {p}");
-                return new(shape, 0, 0, g => new Dropout(p, g));
-            }
-            case "flatten":
-            {
-                int start = o.Int("start_dim", 1, int.MinValue), end = o.Int("end_dim", -1, int.MinValue);
-                int rank = shape.Length + 1;
-                int s = start < 0 ? start + rank : start, e = end < 0 ? end + rank : end;
-                if (s < 0 || s >= rank || e < 0 || e >= rank)
-                    throw new ModelSpecException($"{where}: start_dim {start} / end_dim {end} out of range for the batched input [N, {string.Join(", ", shape)}]");
-                if (s == 0) throw new ModelSpecException($"{where}: start_dim must not be the batch axis 0 (a spec describes one sample)");
-                if (e < s) throw new ModelSpecException($"{where}: end_dim {end} comes before start_dim {start}");
-                var output = shape[..(s - 1)].Append(shape[(s - 1)..e].Aggregate(1, (a, b) => a * b)).Concat(shape[e..]).ToArray();
-                return new(output, 0, 0, _ => new Flatten(start, end));
-            }
-            case "featuremap":
-            {
-                var features = o.Features("features");
-                if (shape.Length != 1 || shape[0] != 2)
-                    throw new ModelSpecException($"{where}: expected input [2] (points x1, x2), got {got}");
-                int count = FeatureMap.Members(features).Count;
-                return new([count], 0, 0, _ => new FeatureMap(features));
-            }
-            default:
-                throw new InvalidOperationException($"layer type '{kind}' has options but no plan");
+            for (int i = 0; i < sequential.Count; i++) Add(sequential[i], $"{prefix}{i}.");
         }
     }
 
-    private static int Features(string where, int[] shape) =>
-        shape.Length == 1 ? shape[0] : throw new ModelSpecException(
-            $"{where}: expected input of rank 1 (features), got {Format(shape)}" + (shape.Length > 1 ? "; add a flatten layer" : ""));
-
-    private static void Image(string where, int[] shape, string what)
+    /// <summary>
+    /// Describes modules as a spec and checks that each fits the input the spec infers for it (a Linear built
+    /// for 5 features after a layer that gives 4 does not); <paramref name="who"/> starts the errors.
+    /// </summary>
+    internal static ModelSpec FromModules(IReadOnlyList<Module> modules, IReadOnlyList<int> input, string who)
     {
-        if (shape.Length != 3)
-            throw new ModelSpecException($"{where}: expected input of rank 3 ({what}), got {Format(shape)}" +
-                (shape.Length == 1 ? "; a flattened input cannot be pooled or convolved" : ""));
-    }
-
-    private static (int H, int W) WindowOutput(string where, int[] shape, Kernels.Window2d w, string what)
-    {
-        int h = w.OutputH(shape[1]), width = w.OutputW(shape[2]);
-        // Integer division truncates toward zero, so check the numerator rather than the result.
-        bool fits = shape[1] + w.PadTop + w.PadBottom >= w.DilationH * (w.KernelH - 1) + 1 &&
-                    shape[2] + w.PadLeft + w.PadRight >= w.DilationW * (w.KernelW - 1) + 1;
-        if (!fits || h < 1 || width < 1)
-            throw new ModelSpecException($"{where}: input {Format(shape)} is too small for {what} (the window does not fit)");
-        return (h, width);
-    }
-
-    private static string Pair(Size2d size) => size.H == size.W ? size.H.ToString(CultureInfo.InvariantCulture) : $"[{size.H}, {size.W}]";
-
-    private static string PaddingText(Padding2d padding) => padding.IsSame ? "\"same\"" : Pair(new Size2d(padding.H, padding.W));
-
-    /// <summary>Reads a layer's options by name and type; rejects any option the layer does not have.</summary>
-    private sealed class OptionReader
-    {
-        private readonly LayerSpec layer;
-
-        public OptionReader(int index, LayerSpec layer, string[] known)
+        var types = modules.Select((m, i) => LayerRegistry.Find(m) ?? throw new NotSupportedException(
+            $"{who}: layer {i} is a {m.GetType().Name}, which no spec layer type describes (known: {string.Join(", ", LayerTypes)})")).ToArray();
+        var spec = new ModelSpec(input, types.Select((t, i) => t.Describe(modules[i])));
+        var infos = spec.InferShapes();
+        for (int i = 0; i < modules.Count; i++)
         {
-            this.layer = layer;
-            Where = $"layer {index} ({layer.Kind})";
-            foreach (var name in layer.Options.Keys)
-            {
-                if (!known.Contains(name))
-                    throw new ModelSpecException(known.Length == 0
-                        ? $"{Where}: unknown option '{name}' ({layer.Kind} takes no options)"
-                        : $"{Where}: unknown option '{name}' (known: {string.Join(", ", known)})");
-            }
+            if (types[i].InputSize(modules[i]) is int size && infos[i].InputShape[0] != size)
+                throw new ModelSpecException(
+                    $"layer {i} ({types[i].Name}): the {modules[i].GetType().Name} was built for {size} input features or channels, " +
+                    $"but the input reaching it is {Format(infos[i].InputShape)}");
         }
-
-        public string Where { get; }
-
-        private bool TryGet(string name, out JsonElement value) =>
-            layer.Options.TryGetValue(name, out value) && value.ValueKind != JsonValueKind.Null;
-
-        private ModelSpecException Wrong(string name, string expected, JsonElement value) =>
-            new($"{Where}: option '{name}' must be {expected}, got {value.GetRawText()}");
-
-        private ModelSpecException Missing(string name, string expected) =>
-            new($"{Where}: missing option '{name}' ({expected})");
-
-        public int Int(string name, int? fallback, int min)
-        {
-            string expected = min == 1 ? "a positive integer" : min == 0 ? "a non-negative integer" : "an integer";
-            if (!TryGet(name, out var value)) return fallback ?? throw Missing(name, expected);
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int v) || v < min) throw Wrong(name, expected, value);
-            return v;
-        }
-
-        public Size2d Pair(string name, Size2d? fallback, int min)
-        {
-            string expected = (min == 1 ? "a positive integer" : "a non-negative integer") + " or a [height, width] pair";
-            if (!TryGet(name, out var value)) return fallback ?? throw Missing(name, expected);
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int v) && v >= min) return v;
-            if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 2)
-            {
-                var items = value.EnumerateArray().ToArray();
-                if (items.All(i => i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out int x) && x >= min))
-                    return (items[0].GetInt32(), items[1].GetInt32());
-            }
-            throw Wrong(name, expected, value);
-        }
-
-        public Padding2d Padding(string name)
-        {
-            if (TryGet(name, out var value) && value.ValueKind == JsonValueKind.String)
-            {
-                string text = value.GetString()!;
-                if (text.Equals("same", StringComparison.OrdinalIgnoreCase)) return Padding2d.Same;
-                if (text.Equals("valid", StringComparison.OrdinalIgnoreCase)) return 0;
-                throw Wrong(name, "a non-negative integer, a [height, width] pair, \"same\" or \"valid\"", value);
-            }
-            var pair = Pair(name, 0, 0);
-            return (pair.H, pair.W);
-        }
-
-        public float Float(string name, float fallback)
-        {
-            if (!TryGet(name, out var value)) return fallback;
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double v) || !double.IsFinite(v))
-                throw Wrong(name, "a number", value);
-            return (float)v;
-        }
-
-        public bool Bool(string name, bool fallback)
-        {
-            if (!TryGet(name, out var value)) return fallback;
-            return value.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw Wrong(name, "true or false", value),
-            };
-        }
-
-        public FeatureSet Features(string name)
-        {
-            const string expected = "\"all\" or a list of \"x1\", \"x2\", \"x1_squared\", \"x2_squared\", \"x1x2\", \"sin_x1\", \"sin_x2\"";
-            if (!TryGet(name, out var value)) throw Missing(name, expected);
-            IEnumerable<JsonElement> items = value.ValueKind switch
-            {
-                JsonValueKind.String => [value],
-                JsonValueKind.Array => value.EnumerateArray().ToArray(),
-                _ => throw Wrong(name, expected, value),
-            };
-            var set = FeatureSet.None;
-            foreach (var item in items)
-            {
-                string key = item.ValueKind == JsonValueKind.String
-                    ? item.GetString()!.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant() : "";
-                set |= key switch
-                {
-                    "all" => FeatureSet.All,
-                    "x1" => FeatureSet.X1,
-                    "x2" => FeatureSet.X2,
-                    "x1squared" => FeatureSet.X1Squared,
-                    "x2squared" => FeatureSet.X2Squared,
-                    "x1x2" => FeatureSet.X1X2,
-                    "sinx1" => FeatureSet.SinX1,
-                    "sinx2" => FeatureSet.SinX2,
-                    _ => throw Wrong(name, expected, item),
-                };
-            }
-            if (set == FeatureSet.None) throw Wrong(name, expected, value);
-            return set;
-        }
+        return spec;
     }
 }

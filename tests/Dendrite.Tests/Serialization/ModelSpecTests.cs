@@ -184,7 +184,7 @@ public class ModelSpecTests
     [InlineData("""{"input": [3], "layers": [{"type": "linear", "out_features": 2, "bias": "yes"}]}""", "option 'bias' must be true or false")]
     [InlineData("""{"input": [1, 9, 9], "layers": [{"type": "conv2d", "out_channels": 2, "kernel_size": [3, 3, 3]}]}""",
         "option 'kernel_size' must be a positive integer or a [height, width] pair, got [3, 3, 3]")]
-    [InlineData("""{"input": [3], "layers": [{"type": "dropout", "p": 1}]}""", "layer 0 (dropout): option 'p' must be in [0, 1)")]
+    [InlineData("""{"input": [3], "layers": [{"type": "dropout", "p": 1}]}""", "layer 0 (dropout): p is the probability of zeroing an element and must lie in [0, 1), got 1")]
     [InlineData("""{"input": [2], "layers": [{"type": "featuremap", "features": ["x3"]}]}""", "option 'features' must be")]
     [InlineData("""{"input": [3], "layers": [{"out_features": 2}]}""", "layer 0: missing \"type\"")]
     [InlineData("""{"input": [0, 3], "layers": []}""", "\"input\" sizes must be positive integers")]

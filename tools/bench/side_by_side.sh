@@ -4,7 +4,7 @@
 # ../shared/BENCHMARKS.md, and writes every JSON line to one file. docs/performance.md quotes its output.
 #
 # usage: tools/bench/side_by_side.sh [OUT.jsonl]      (from the repository root; takes ~10-15 minutes)
-# needs: apt-get install -y python3-torch python3-numpy libopenblas0-pthread gcc; (cd tools/onnx && npm ci --ignore-scripts)
+# needs: apt-get install -y python3-torch python3-numpy libopenblas0-pthread gcc; (cd tools/bench && npm ci --ignore-scripts)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-bench-$(date +%Y%m%d-%H%M).jsonl}
@@ -44,5 +44,5 @@ for threads in 1 2; do
 done
 
 /usr/bin/python3 "$shared/export_onnx.py" "$work" >/dev/null
-NODE_PATH=tools/onnx/node_modules node "$shared/ort_bench.js" "$work" | tee -a "$out"
+NODE_PATH=tools/bench/node_modules node "$shared/ort_bench.js" "$work" | tee -a "$out"
 echo "wrote $out"

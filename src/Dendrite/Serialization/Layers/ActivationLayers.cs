@@ -21,7 +21,7 @@ internal sealed class IdentityLayer() : ElementwiseLayer<Identity>("identity", "
 /// <c>{"type": "step"}</c>: the perceptron's Heaviside <see cref="Step"/>, H(0) = 0. ONNX has no step
 /// operator: Cast(Greater(x, 0)) to float.
 /// </summary>
-internal sealed class StepLayer() : ElementwiseLayer<Step>("step", "")
+internal sealed class StepLayer() : ElementwiseLayer<Step>("step", onnxOp: "")
 {
     protected override void Export(OnnxLayer layer, Step module)
     {

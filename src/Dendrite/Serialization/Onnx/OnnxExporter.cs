@@ -75,7 +75,7 @@ public static class OnnxExporter
         }
         catch (ModelSpecException e)
         {
-            throw new ArgumentException($"OnnxExporter: {e.Message}", nameof(model), e);
+            throw new ArgumentException($"OnnxExporter: {e.Message}", e);
         }
 
         var graph = new OnnxGraph();

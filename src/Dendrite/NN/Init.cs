@@ -102,6 +102,22 @@ public static class Init
     }
 
     /// <summary>
+    /// PyTorch's default initialisation of a <c>Linear</c> or <c>Conv2d</c> layer (their
+    /// <c>reset_parameters</c>): the weight from Kaiming uniform with a = √5, which is U(−1/√fan_in, 1/√fan_in),
+    /// then the bias, if any, from U(−1/√fan_in, 1/√fan_in), with fan_in taken from the weight (see
+    /// <see cref="CalculateFanInAndFanOut(Tensor)"/>); drawn in that order from <paramref name="generator"/>.
+    /// The layers' <c>ResetParameters</c> call it.
+    /// </summary>
+    public static void LayerDefault_(Tensor weight, Tensor? bias = null, Generator? generator = null)
+    {
+        KaimingUniform_(weight, a: MathF.Sqrt(5f), generator: generator);
+        if (bias is null) return;
+        var (fanIn, _) = FansOf(weight, "LayerDefault_");
+        float bound = fanIn > 0 ? 1f / MathF.Sqrt(fanIn) : 0f;
+        Uniform_(bias, -bound, bound, generator);
+    }
+
+    /// <summary>
     /// The recommended gain for a nonlinearity, as <c>torch.nn.init.calculate_gain</c>: 1 for linear, the
     /// conv and conv-transpose names and sigmoid; 5/3 for tanh; √2 for relu; √(2 / (1 + slope²)) for
     /// leaky_relu (slope = <paramref name="param"/>, default 0.01); 3/4 for selu. Names are PyTorch's,

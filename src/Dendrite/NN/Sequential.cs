@@ -1,4 +1,3 @@
-using Dendrite.NN.Layers;
 using Dendrite.Tensors;
 
 namespace Dendrite.NN;
@@ -7,6 +6,7 @@ namespace Dendrite.NN;
 public sealed class Sequential : Module
 {
     private readonly List<Module> layers = [];
+    private Module[]? steps; // the fusion pass's plan of layers, made on first use after a change
 
     /// <summary>A pipeline of the given modules.</summary>
     public Sequential(params Module[] modules)
@@ -19,6 +19,7 @@ public sealed class Sequential : Module
     public Sequential Add(Module module)
     {
         layers.Add(RegisterModule(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module));
+        steps = null;
         return this;
     }
 
@@ -28,34 +29,15 @@ public sealed class Sequential : Module
     /// <summary>The child at <paramref name="index"/>.</summary>
     public Module this[int index] => layers[index];
 
+    /// <summary>
+    /// Runs the children in order. The steps come from <see cref="Fusion"/>, which joins a few neighbouring
+    /// layers (Linear→ReLU, Conv2d→ReLU, Conv2d→ReLU→MaxPool2d) into one op when no gradient is recorded;
+    /// the result is the same as running the layers one by one.
+    /// </summary>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        for (int i = 0; i < layers.Count; i++)
-        {
-            // Linear or Conv2d then ReLU is one op with the ReLU in its last pass when no gradient is recorded:
-            // batch-1 inference pays per op, and the separate ReLU would add a tensor and a pass over it.
-            if (layers[i] is Linear linear && i + 1 < layers.Count && layers[i + 1] is ReLU)
-            {
-                x = Functional.LinearRelu(x, linear.Weight, linear.Bias);
-                i++;
-                continue;
-            }
-            if (layers[i] is Conv2d conv && i + 1 < layers.Count && layers[i + 1] is ReLU)
-            {
-                // ... and a max pooling after them is pooled from cache, not from a written-out map.
-                if (i + 2 < layers.Count && layers[i + 2] is MaxPool2d pool && conv.ForwardReluMaxPool(x, pool) is { } pooled)
-                {
-                    x = pooled;
-                    i += 2;
-                    continue;
-                }
-                x = conv.ForwardRelu(x);
-                i++;
-                continue;
-            }
-            x = layers[i].Forward(x);
-        }
+        foreach (var step in steps ??= Fusion.Plan(layers)) x = step.Forward(x);
         return x;
     }
 }

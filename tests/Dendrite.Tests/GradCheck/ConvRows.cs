@@ -31,5 +31,20 @@ public static class ConvRows
         Row("batchnorm2d train", t => new Dendrite.NN.Layers.BatchNorm2d(3).Forward(t[0]) * t[1], () => [R(2, 3, 2, 2), R(2, 3, 2, 2)]),
         Row("batchnorm1d train", t => new Dendrite.NN.Layers.BatchNorm1d(4).Forward(t[0]) * t[1], () => [R(5, 4), R(5, 4)]),
         Row("batchnorm2d eval", t => new Dendrite.NN.Layers.BatchNorm2d(2).Eval().Forward(t[0]), () => [R(2, 2, 3, 3)]),
+        // The Functional forms, with every tensor argument checked (weights, biases, γ and β included).
+        Row("functional conv2d", t => Functional.Conv2d(t[0], t[1], t[2], stride: (2, 1), padding: (1, 0), dilation: (1, 2)),
+            () => [R(2, 2, 5, 6), R(3, 2, 3, 2), R(3)]),
+        Row("functional conv2d unbatched groups", t => Functional.Conv2d(t[0], t[1], groups: 2, padding: Padding2d.Same),
+            () => [R(4, 4, 4), R(2, 2, 3, 3)]),
+        Row("functional max pool unbatched", t => Functional.MaxPool2d(t[0], 2, stride: 1, padding: 1), () => [R(2, 3, 3)]),
+        Row("functional avg pool", t => Functional.AvgPool2d(t[0], (2, 3), padding: (1, 1), countIncludePad: false), () => [R(1, 2, 4, 5)]),
+        Row("functional adaptive avg pool unbatched", t => Functional.AdaptiveAvgPool2d(t[0], (2, 3)), () => [R(2, 5, 4)]),
+        Row("functional batch norm training", t => Functional.BatchNorm(t[0], null, null, t[1], t[2], training: true) * t[3],
+            () => [R(3, 2, 2, 2), R(2), R(2), R(3, 2, 2, 2)]),
+        Row("functional batch norm training 1d with running stats",
+            t => Functional.BatchNorm(t[0], Tensor.Zeros(3), Tensor.Ones(3), t[1], null, training: true) * t[2],
+            () => [R(4, 3), R(3), R(4, 3)]),
+        Row("functional batch norm eval", t => Functional.BatchNorm(t[0], Tensor.FromArray([0.5f, -1f]), Tensor.FromArray([2f, 0.5f]), t[1], t[2]),
+            () => [R(3, 2, 4), R(2), R(2)]),
     ];
 }

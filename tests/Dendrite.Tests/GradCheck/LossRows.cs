@@ -1,5 +1,5 @@
 using Dendrite.NN.Losses;
-using L = Dendrite.NN.Losses.LossFunctions;
+using L = Dendrite.NN.Functional;
 
 namespace Dendrite.Tests.GradCheck;
 

@@ -1,3 +1,4 @@
+using Dendrite.NN;
 using Dendrite.NN.Losses;
 
 namespace Dendrite.Tests.Parity;
@@ -23,7 +24,7 @@ public class LossParityTests
             _ => Reduction.None,
         };
         var weight = c.Has("weight") ? c.Tensor("weight") : null;
-        int ignoreIndex = c.HasAttr("ignore_index") ? (int)c.Number("ignore_index") : LossFunctions.DefaultIgnoreIndex;
+        int ignoreIndex = c.HasAttr("ignore_index") ? (int)c.Number("ignore_index") : Functional.DefaultIgnoreIndex;
         Loss module = c.Text("kind") switch
         {
             "mse" => new MseLoss(reduction),

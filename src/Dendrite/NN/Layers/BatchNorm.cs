@@ -1,4 +1,3 @@
-using Dendrite.Autograd;
 using Dendrite.Tensors;
 
 namespace Dendrite.NN.Layers;
@@ -23,15 +22,16 @@ public abstract class BatchNormBase : Module
         Momentum = momentum;
         if (affine)
         {
-            Weight = RegisterParameter("weight", new Parameter(Tensor.Ones(numFeatures)));
+            Weight = RegisterParameter("weight", new Parameter(Tensor.Zeros(numFeatures)));
             Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(numFeatures)));
         }
         if (trackRunningStats)
         {
             RunningMean = RegisterBuffer("running_mean", Tensor.Zeros(numFeatures));
-            RunningVar = RegisterBuffer("running_var", Tensor.Ones(numFeatures));
+            RunningVar = RegisterBuffer("running_var", Tensor.Zeros(numFeatures));
             NumBatchesTracked = RegisterBuffer("num_batches_tracked", Tensor.Scalar(0));
         }
+        ResetParameters();
     }
 
     public int NumFeatures { get; }
@@ -46,36 +46,12 @@ public abstract class BatchNormBase : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        string name = GetType().Name;
         if (!validRanks.Contains(input.Rank) || input.Shape[1] != NumFeatures)
             throw new ArgumentException(
-                $"{name}: expected input of rank {string.Join(" or ", validRanks)} with {NumFeatures} channels on axis 1, got {input.Shape}");
-        var axes = Enumerable.Range(0, input.Rank).Where(a => a != 1).ToArray();
-        var statShape = Enumerable.Range(0, input.Rank).Select(a => a == 1 ? NumFeatures : 1).ToArray();
-
-        Tensor mean, variance;
-        if (Training || RunningMean is null)
-        {
-            int count = input.Numel / NumFeatures;
-            if (count < 2 && Training)
-                throw new ArgumentException($"{name}: expected more than 1 value per channel when training, got input {input.Shape}");
-            mean = input.Mean(axes, keepDim: true);
-            variance = (input - mean).Square().Mean(axes, keepDim: true);
-            if (Training && RunningMean is not null)
-            {
-                using var noGrad = GradMode.NoGrad();
-                RunningMean.Mul_(1 - Momentum).Add_(mean.Reshape(NumFeatures), Momentum);
-                RunningVar!.Mul_(1 - Momentum).Add_(variance.Reshape(NumFeatures) * (count / (float)(count - 1)), Momentum);
-                NumBatchesTracked!.Add_(Tensor.Scalar(1));
-            }
-        }
-        else
-        {
-            mean = RunningMean.Reshape(statShape);
-            variance = RunningVar!.Reshape(statShape);
-        }
-        var y = (input - mean) / (variance + Eps).Sqrt();
-        if (Weight is not null) y = y * Weight.Reshape(statShape) + Bias!.Reshape(statShape);
+                $"{GetType().Name}: expected input of rank {string.Join(" or ", validRanks)} with {NumFeatures} channels on axis 1, got {input.Shape}");
+        // Without running statistics the batch's are used in evaluation too, as in PyTorch.
+        var y = Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, training: Training || RunningMean is null, Momentum, Eps);
+        if (Training) NumBatchesTracked?.Add_(Tensor.Scalar(1));
         return y;
     }
 
@@ -85,6 +61,27 @@ public abstract class BatchNormBase : Module
         if (numFeatures < 1) throw new ArgumentException($"{name}: numFeatures must be positive, got {numFeatures}");
         if (!(eps > 0)) throw new ArgumentException($"{name}: eps must be positive, got {eps}");
         if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentException($"{name}: momentum must be in [0, 1], got {momentum}");
+    }
+
+    /// <summary>Sets the running mean to 0, the running variance to 1 and the batch count to 0, like <c>reset_running_stats()</c>.</summary>
+    public void ResetRunningStats()
+    {
+        if (RunningMean is null) return;
+        Init.Zeros_(RunningMean);
+        Init.Ones_(RunningVar!);
+        Init.Zeros_(NumBatchesTracked!);
+    }
+
+    /// <summary>
+    /// Resets the running statistics and sets γ (<see cref="Weight"/>) to 1 and β (<see cref="Bias"/>) to 0,
+    /// like <c>reset_parameters()</c>; the constructor calls it.
+    /// </summary>
+    public void ResetParameters()
+    {
+        ResetRunningStats();
+        if (Weight is null) return;
+        Init.Ones_(Weight);
+        Init.Zeros_(Bias!);
     }
 
     protected override string ExtraRepr() =>

@@ -1,4 +1,3 @@
-using Dendrite.Autograd;
 using Dendrite.Tensors;
 
 namespace Dendrite.NN.Layers;
@@ -25,15 +24,9 @@ public sealed class Conv2d : Module
         Dilation = dilation ?? 1;
         Groups = groups;
 
-        // PyTorch's default: Kaiming uniform with a = √5 for the weight, U(±1/√fan_in) for the bias.
         Weight = RegisterParameter("weight", new Parameter(Tensor.Zeros(outChannels, inChannels / groups, kernelSize.H, kernelSize.W)));
-        Init.KaimingUniform_(Weight, a: MathF.Sqrt(5f), generator: generator);
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(outChannels)));
-            float bound = 1f / MathF.Sqrt(inChannels / groups * kernelSize.H * kernelSize.W);
-            Init.Uniform_(Bias, -bound, bound, generator);
-        }
+        if (bias) Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(outChannels)));
+        ResetParameters(generator);
     }
 
     public int InChannels { get; }
@@ -47,43 +40,21 @@ public sealed class Conv2d : Module
     /// <summary>The zero padding on each side as applied, <see cref="Padding2d.Same"/> resolved (the extra row or column of an odd total goes to the bottom/right).</summary>
     public Pads2d Pads => Pads2d.Of(window);
 
+    internal Kernels.Window2d Window => window;
+
     /// <summary>[C_out, C_in/groups, kh, kw].</summary>
     public Parameter Weight { get; }
 
     /// <summary>[C_out], or null without bias.</summary>
     public Parameter? Bias { get; }
 
-    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+    public override Tensor Forward(Tensor input) => Functional.Conv2d(input, Weight, Bias, window, Groups);
 
     /// <summary>
-    /// This layer followed by ReLU; <see cref="Sequential"/> calls it when no gradient is recorded, so the
-    /// ReLU costs no extra pass over the output (with a graph it is the two ops, as a backward pass needs).
+    /// Draws <see cref="Weight"/> and <see cref="Bias"/> afresh with PyTorch's default (<see cref="Init.LayerDefault_"/>),
+    /// like <c>reset_parameters()</c>; the constructor calls it with its generator.
     /// </summary>
-    internal Tensor ForwardRelu(Tensor input)
-    {
-        bool record = GradMode.IsEnabled && (input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false));
-        return record ? Forward(input).Relu() : Forward(input, relu: true);
-    }
-
-    /// <summary>
-    /// This layer, ReLU and <paramref name="pool"/> in one op, which <see cref="Sequential"/> uses when no
-    /// gradient is recorded: the unpooled map is pooled while it is in cache instead of being written out
-    /// and read back. Null when a graph would be recorded (the caller then runs the layers one by one).
-    /// </summary>
-    internal Tensor? ForwardReluMaxPool(Tensor input, MaxPool2d pool)
-    {
-        bool record = GradMode.IsEnabled && (input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false));
-        return record ? null : Forward(input, relu: true, pool.Window);
-    }
-
-    private Tensor Forward(Tensor input, bool relu, Kernels.Window2d? maxPool = null)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank == 3) return Forward(input.Unsqueeze(0), relu, maxPool).Squeeze(0);
-        if (input.Rank != 4 || input.Shape[1] != InChannels)
-            throw new ArgumentException($"Conv2d: expected input [N,{InChannels},H,W] or [{InChannels},H,W], got {input.Shape}");
-        return Tensor.Conv2d(input, Weight, Bias, window, Groups, relu, maxPool);
-    }
+    public void ResetParameters(Generator? generator = null) => Init.LayerDefault_(Weight, Bias, generator);
 
     /// <summary>
     /// The constructor's checks of its arguments, also run by <see cref="Serialization.ModelSpec"/> before it

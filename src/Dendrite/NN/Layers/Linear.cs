@@ -19,13 +19,8 @@ public sealed class Linear : Module
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         Weight = RegisterParameter("weight", new Parameter(Tensor.Zeros(outFeatures, inFeatures)));
-        Init.KaimingUniform_(Weight, a: MathF.Sqrt(5f), generator: generator);
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(outFeatures)));
-            float bound = 1f / MathF.Sqrt(inFeatures);
-            Init.Uniform_(Bias, -bound, bound, generator);
-        }
+        if (bias) Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(outFeatures)));
+        ResetParameters(generator);
     }
 
     /// <summary>Size of each input's last dimension.</summary>
@@ -42,6 +37,12 @@ public sealed class Linear : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+
+    /// <summary>
+    /// Draws <see cref="Weight"/> and <see cref="Bias"/> afresh with PyTorch's default (<see cref="Init.LayerDefault_"/>),
+    /// like <c>reset_parameters()</c>; the constructor calls it with its generator.
+    /// </summary>
+    public void ResetParameters(Generator? generator = null) => Init.LayerDefault_(Weight, Bias, generator);
 
     /// <inheritdoc/>
     protected override string ExtraRepr() =>

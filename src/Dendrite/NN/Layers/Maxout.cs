@@ -22,13 +22,8 @@ public sealed class Maxout : Module
         OutFeatures = outFeatures;
         Pieces = pieces;
         Weight = RegisterParameter("weight", new Parameter(Tensor.Zeros(outFeatures * pieces, inFeatures)));
-        Init.KaimingUniform_(Weight, a: MathF.Sqrt(5f), generator: generator);
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(outFeatures * pieces)));
-            float bound = 1f / MathF.Sqrt(inFeatures);
-            Init.Uniform_(Bias, -bound, bound, generator);
-        }
+        if (bias) Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros(outFeatures * pieces)));
+        ResetParameters(generator);
     }
 
     /// <summary>Size of each input's last dimension.</summary>
@@ -48,6 +43,12 @@ public sealed class Maxout : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Functional.Maxout(input, Weight, Bias, Pieces);
+
+    /// <summary>
+    /// Draws <see cref="Weight"/> and <see cref="Bias"/> afresh as <see cref="Linear"/> does
+    /// (<see cref="Init.LayerDefault_"/>); the constructor calls it with its generator.
+    /// </summary>
+    public void ResetParameters(Generator? generator = null) => Init.LayerDefault_(Weight, Bias, generator);
 
     /// <inheritdoc/>
     protected override string ExtraRepr() =>

@@ -24,8 +24,7 @@ public sealed class MaxPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? 
 
     internal Kernels.Window2d Window => window;
 
-    public override Tensor Forward(Tensor input) =>
-        Pool2d.Unbatched(input, x => Tensor.MaxPool2d(x, window));
+    public override Tensor Forward(Tensor input) => Functional.MaxPool2d(input, window);
 
     protected override string ExtraRepr() => $"kernel_size={KernelSize}, stride={Stride}, padding=({window.PadTop}, {window.PadLeft})";
 }
@@ -50,8 +49,7 @@ public sealed class AvgPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? 
     /// <summary>Whether the zero padding counts toward each window's divisor (PyTorch's <c>count_include_pad</c>).</summary>
     public bool CountIncludePad => countIncludePad;
 
-    public override Tensor Forward(Tensor input) =>
-        Pool2d.Unbatched(input, x => Tensor.AvgPool2d(x, window, countIncludePad));
+    public override Tensor Forward(Tensor input) => Functional.AvgPool2d(input, window, countIncludePad);
 
     protected override string ExtraRepr() => $"kernel_size={KernelSize}, stride={Stride}, padding=({window.PadTop}, {window.PadLeft})";
 }
@@ -61,8 +59,7 @@ public sealed class AdaptiveAvgPool2d(Size2d outputSize) : Module
 {
     public Size2d OutputSize { get; } = outputSize;
 
-    public override Tensor Forward(Tensor input) =>
-        Pool2d.Unbatched(input, x => Tensor.AdaptiveAvgPool2d(x, OutputSize.H, OutputSize.W));
+    public override Tensor Forward(Tensor input) => Functional.AdaptiveAvgPool2d(input, OutputSize);
 
     protected override string ExtraRepr() => $"output_size={OutputSize}";
 }
@@ -81,12 +78,5 @@ internal static class Pool2d
             throw new ArgumentException(
                 $"{op}: padding {padding.ToShortString()} must be at most half the kernel size {kernelSize.ToShortString()}");
         return window;
-    }
-
-    /// <summary>Runs a batched pooling op on an unbatched [C, H, W] input too.</summary>
-    public static Tensor Unbatched(Tensor input, Func<Tensor, Tensor> op)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return input.Rank == 3 ? op(input.Unsqueeze(0)).Squeeze(0) : op(input);
     }
 }

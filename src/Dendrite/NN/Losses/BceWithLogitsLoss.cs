@@ -23,5 +23,5 @@ public sealed class BceWithLogitsLoss : Loss
     public Tensor? PosWeight { get; }
 
     public override Tensor Forward(Tensor input, Tensor target) =>
-        LossFunctions.BinaryCrossEntropyWithLogits(input, target, Weight, PosWeight, Reduction);
+        Functional.BinaryCrossEntropyWithLogits(input, target, Weight, PosWeight, Reduction);
 }

@@ -8,15 +8,15 @@ namespace Dendrite.NN.Losses;
 /// [N,C,d₁,...] (classes on axis 1) or [C]. Targets are class indices ([N] / [N,d₁,...], whole numbers) or
 /// class probabilities of the input's shape. Options as in PyTorch: per-class <see cref="Weight"/> [C]
 /// (weighted mean divides by Σ w[yₙ]), <see cref="IgnoreIndex"/> (default −100), <see cref="LabelSmoothing"/>
-/// ε ∈ [0,1] (default 0). See <see cref="LossFunctions.CrossEntropy"/> for the formulas.
+/// ε ∈ [0,1] (default 0). See <see cref="Functional.CrossEntropy"/> for the formulas.
 /// </summary>
 public sealed class CrossEntropyLoss : Loss
 {
-    public CrossEntropyLoss(Tensor? weight = null, int ignoreIndex = LossFunctions.DefaultIgnoreIndex,
+    public CrossEntropyLoss(Tensor? weight = null, int ignoreIndex = Functional.DefaultIgnoreIndex,
         Reduction reduction = Reduction.Mean, float labelSmoothing = 0f) : base(reduction)
     {
-        LossFunctions.CheckLabelSmoothing(labelSmoothing, "CrossEntropyLoss");
-        LossFunctions.CheckWeightRank(weight, "CrossEntropyLoss");
+        Functional.CheckLabelSmoothing(labelSmoothing, "CrossEntropyLoss");
+        Functional.CheckWeightRank(weight, "CrossEntropyLoss");
         if (weight is not null) Weight = RegisterBuffer("weight", weight);
         IgnoreIndex = ignoreIndex;
         LabelSmoothing = labelSmoothing;
@@ -32,12 +32,12 @@ public sealed class CrossEntropyLoss : Loss
     public float LabelSmoothing { get; }
 
     public override Tensor Forward(Tensor input, Tensor target) =>
-        LossFunctions.CrossEntropy(input, target, Weight, IgnoreIndex, Reduction, LabelSmoothing);
+        Functional.CrossEntropy(input, target, Weight, IgnoreIndex, Reduction, LabelSmoothing);
 
     protected override string ExtraRepr()
     {
         var parts = new List<string>();
-        if (IgnoreIndex != LossFunctions.DefaultIgnoreIndex) parts.Add($"ignore_index={IgnoreIndex}");
+        if (IgnoreIndex != Functional.DefaultIgnoreIndex) parts.Add($"ignore_index={IgnoreIndex}");
         if (LabelSmoothing != 0) parts.Add($"label_smoothing={LabelSmoothing.ToString(CultureInfo.InvariantCulture)}");
         if (base.ExtraRepr().Length > 0) parts.Add(base.ExtraRepr());
         return string.Join(", ", parts);

@@ -9,5 +9,5 @@ namespace Dendrite.NN.Losses;
 /// </summary>
 public sealed class HingeLoss(Reduction reduction = Reduction.Mean) : Loss(reduction)
 {
-    public override Tensor Forward(Tensor input, Tensor target) => LossFunctions.HingeLoss(input, target, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target) => Functional.HingeLoss(input, target, Reduction);
 }

@@ -5,7 +5,7 @@ namespace Dendrite.NN.Losses;
 
 /// <summary>
 /// Huber loss, like <c>torch.nn.HuberLoss</c>: with d = x − y, ℓ = ½d² where |d| &lt; δ, else δ(|d| − ½δ).
-/// δ (<see cref="Delta"/>) defaults to 1 and must be positive. See <see cref="LossFunctions.HuberLoss"/>.
+/// δ (<see cref="Delta"/>) defaults to 1 and must be positive. See <see cref="Functional.HuberLoss"/>.
 /// </summary>
 public sealed class HuberLoss : Loss
 {
@@ -19,7 +19,7 @@ public sealed class HuberLoss : Loss
     /// <summary>Where the loss turns from quadratic to linear.</summary>
     public float Delta { get; }
 
-    public override Tensor Forward(Tensor input, Tensor target) => LossFunctions.HuberLoss(input, target, Delta, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target) => Functional.HuberLoss(input, target, Delta, Reduction);
 
     protected override string ExtraRepr() => string.Join(", ", new[] { $"delta={Delta.ToString(CultureInfo.InvariantCulture)}", base.ExtraRepr() }.Where(s => s.Length > 0));
 }

@@ -32,13 +32,8 @@ public abstract class Loss(Reduction reduction = Reduction.Mean) : Module
     public override Tensor Forward(Tensor input) =>
         throw new InvalidOperationException($"{GetType().Name}: a loss needs a target; call Forward(input, target)");
 
-    /// <summary>Applies <see cref="Reduction"/> to per-element losses.</summary>
-    protected Tensor Reduce(Tensor perElement) => Reduction switch
-    {
-        Reduction.Mean => perElement.Mean(),
-        Reduction.Sum => perElement.Sum(),
-        _ => perElement,
-    };
+    /// <summary>Applies this loss's <see cref="Reduction"/> to per-element losses (see <see cref="Functional.Reduce(Tensor, Reduction)"/>).</summary>
+    protected Tensor Reduce(Tensor perElement) => Functional.Reduce(perElement, Reduction);
 
     protected override string ExtraRepr() => Reduction == Reduction.Mean ? "" : $"reduction={Reduction}";
 }

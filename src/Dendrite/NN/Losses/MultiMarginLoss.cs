@@ -12,8 +12,8 @@ public sealed class MultiMarginLoss : Loss
 {
     public MultiMarginLoss(int p = 1, float margin = 1f, Tensor? weight = null, Reduction reduction = Reduction.Mean) : base(reduction)
     {
-        LossFunctions.CheckMultiMarginOptions(p, margin);
-        LossFunctions.CheckWeightRank(weight, "MultiMarginLoss");
+        Functional.CheckMultiMarginOptions(p, margin);
+        Functional.CheckWeightRank(weight, "MultiMarginLoss");
         P = p;
         Margin = margin;
         if (weight is not null) Weight = RegisterBuffer("weight", weight);
@@ -28,7 +28,7 @@ public sealed class MultiMarginLoss : Loss
     /// <summary>Per-class weights [C], or null.</summary>
     public Tensor? Weight { get; }
 
-    public override Tensor Forward(Tensor input, Tensor target) => LossFunctions.MultiMarginLoss(input, target, P, Margin, Weight, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target) => Functional.MultiMarginLoss(input, target, P, Margin, Weight, Reduction);
 
     protected override string ExtraRepr()
     {

@@ -9,10 +9,10 @@ namespace Dendrite.NN.Losses;
 /// </summary>
 public sealed class NllLoss : Loss
 {
-    public NllLoss(Tensor? weight = null, int ignoreIndex = LossFunctions.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
+    public NllLoss(Tensor? weight = null, int ignoreIndex = Functional.DefaultIgnoreIndex, Reduction reduction = Reduction.Mean)
         : base(reduction)
     {
-        LossFunctions.CheckWeightRank(weight, "NllLoss");
+        Functional.CheckWeightRank(weight, "NllLoss");
         if (weight is not null) Weight = RegisterBuffer("weight", weight);
         IgnoreIndex = ignoreIndex;
     }
@@ -23,5 +23,5 @@ public sealed class NllLoss : Loss
     /// <summary>Target label that contributes nothing to the loss or its mean.</summary>
     public int IgnoreIndex { get; }
 
-    public override Tensor Forward(Tensor input, Tensor target) => LossFunctions.NllLoss(input, target, Weight, IgnoreIndex, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target) => Functional.NllLoss(input, target, Weight, IgnoreIndex, Reduction);
 }

@@ -19,7 +19,7 @@ public sealed class SmoothL1Loss : Loss
     /// <summary>Where the loss turns from quadratic to linear.</summary>
     public float Beta { get; }
 
-    public override Tensor Forward(Tensor input, Tensor target) => LossFunctions.SmoothL1Loss(input, target, Beta, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target) => Functional.SmoothL1Loss(input, target, Beta, Reduction);
 
     protected override string ExtraRepr() => string.Join(", ", new[] { $"beta={Beta.ToString(CultureInfo.InvariantCulture)}", base.ExtraRepr() }.Where(s => s.Length > 0));
 }

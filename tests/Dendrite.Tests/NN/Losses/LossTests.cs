@@ -1,7 +1,7 @@
 using Dendrite.NN;
 using Dendrite.NN.Losses;
 using Dendrite.Optim;
-using L = Dendrite.NN.Losses.LossFunctions;
+using L = Dendrite.NN.Functional;
 
 namespace Dendrite.Tests.NN.Losses;
 

@@ -51,23 +51,20 @@ public class GradCheckTable
     {
         // A deliberately wrong backward (d sin = sin instead of cos) must be reported, or the table proves nothing.
         var x = Tensor.FromArray([0.3f, 1.2f, -0.7f]).RequiresGrad_();
-        var result = Dendrite.Autograd.GradCheck.Check(t => WrongSin.Apply(t[0]), [x]);
+        var result = Dendrite.Autograd.GradCheck.Check(t => new WrongSin().Apply(t[0]), [x]);
         Assert.False(result.Passed);
         Assert.Contains("analytic", result.Message);
     }
 
-    private sealed class WrongSin(Tensor x) : Node(x)
+    // Defined through the public Function API, as a user would define a custom op.
+    private sealed class WrongSin : Function
     {
-        public static Tensor Apply(Tensor x)
+        public override Tensor Forward(FunctionContext ctx, params Tensor[] inputs)
         {
-            var values = x.ToArray().Select(MathF.Sin).ToArray();
-            var result = Tensor.FromArray(values, x.Shape.ToArray());
-            return GradMode.IsEnabled ? Attach(result, new WrongSin(x)) : result;
+            ctx.SaveForBackward(inputs[0]);
+            return inputs[0].Sin();
         }
 
-        private static Tensor Attach(Tensor result, Node node) =>
-            (Tensor)typeof(Tensor).GetMethod("WithGradFn", BindingFlags.NonPublic | BindingFlags.Instance)!.Invoke(result, [node])!;
-
-        protected internal override Tensor?[] Backward(Tensor g) => [g * Tensor.FromArray(Inputs[0]!.ToArray().Select(MathF.Sin).ToArray())];
+        public override Tensor?[] Backward(FunctionContext ctx, Tensor gradOutput) => [gradOutput * ctx.SavedTensors[0].Sin()];
     }
 }

@@ -4,6 +4,8 @@ Optimizers: two parameters w [3,2] and b [4], three fixed gradients each (b has 
 skipped there and its step count lags), and both parameters after every step.
 Schedulers: the learning rate after each of 12 scheduler steps (plateau: for a fixed metric sequence).
 Clipping: gradients before and after, and the returned total norm.
+Parameter groups: each optimizer with w and b in two groups of different lr, weight decay and one more
+setting; StepLR, CosineAnnealingLR and ReduceLROnPlateau over two groups with different base rates.
 Run: /usr/bin/python3 tools/parity/optimizers.py
 """
 import math
@@ -123,5 +125,61 @@ for clip in [0.5, 2.0]:
     p2 = torch.nn.Parameter(torch.zeros(5)); p2.grad = g2.clone()
     torch.nn.utils.clip_grad_value_([p1, p2], clip)
     cases.append(case(f"clip value {clip}", {"g1": g1, "g2": g2, "clipped1": p1.grad, "clipped2": p2.grad}, kind="clip_value", clip_value=clip))
+
+# Parameter groups: w and b (the tensors and gradients above) in two groups with their own lr, weight decay
+# and one other setting; the optimizer's arguments are the defaults of whatever a group leaves out.
+GROUPS = [
+    ("sgd", torch.optim.SGD, dict(lr=0.1, momentum=0.9),
+     [dict(lr=0.05, weight_decay=0.1), dict(weight_decay=0.01, momentum=0.5, nesterov=True)]),
+    # (Adagrad fills its sums from the constructor's initial_accumulator_value, whatever a group says.)
+    ("adagrad", torch.optim.Adagrad, dict(lr=0.1, initial_accumulator_value=0.2),
+     [dict(lr=0.05, weight_decay=0.1), dict(lr_decay=0.5, eps=1e-3)]),
+    ("rmsprop", torch.optim.RMSprop, dict(lr=0.01),
+     [dict(weight_decay=0.1, momentum=0.9), dict(lr=0.02, centered=True)]),
+    ("adam", torch.optim.Adam, dict(lr=0.01),
+     [dict(weight_decay=0.1), dict(lr=0.1, betas=(0.8, 0.99), amsgrad=True)]),
+    ("adamw", torch.optim.AdamW, dict(lr=0.01, weight_decay=0.05),
+     [dict(lr=0.1), dict(weight_decay=0.3, eps=1e-3)]),
+]
+for kind, cls, defaults, settings in GROUPS:
+    w = torch.nn.Parameter(w0.clone())
+    b = torch.nn.Parameter(b0.clone())
+    opt = cls([dict(params=[w], **settings[0]), dict(params=[b], **settings[1])], **defaults)
+    tensors = {"w0": w0, "b0": b0}
+    for step in range(3):
+        w.grad = gw[step].clone()
+        b.grad = None if step == 1 else gb[step].clone()
+        opt.step()
+        tensors[f"gw{step + 1}"] = gw[step]
+        if step != 1:
+            tensors[f"gb{step + 1}"] = gb[step]
+        tensors[f"w{step + 1}"] = w.detach().clone()
+        tensors[f"b{step + 1}"] = b.detach().clone()
+    name = f"groups {kind} " + ",".join(f"{k}={v}" for k, v in defaults.items()) + " " + \
+        " | ".join(",".join(f"{k}={v}" for k, v in g.items()) for g in settings)
+    cases.append(case(name, tensors, kind="groups", optimizer=kind, defaults=attrs_of(defaults),
+                      groups=[attrs_of(g) for g in settings]))
+
+# Schedulers over two groups: each group's rate follows its own base rate.
+for kind, args, make in [SCHEDULERS[0], SCHEDULERS[3]]:
+    opt = torch.optim.SGD([dict(params=[torch.nn.Parameter(torch.zeros(1))]),
+                           dict(params=[torch.nn.Parameter(torch.zeros(1))], lr=0.01)], lr=0.1)
+    sched = make(opt, args)
+    lrs = []
+    for _ in range(12):
+        opt.step()
+        sched.step()
+        lrs.append([g["lr"] for g in opt.param_groups])
+    cases.append(case(f"groups scheduler {kind} " + ",".join(f"{k}={v}" for k, v in args.items()), {},
+                      kind="groups_" + kind, lrs=lrs, group_lrs=[0.1, 0.01], **args))
+opt = torch.optim.SGD([dict(params=[torch.nn.Parameter(torch.zeros(1))]),
+                       dict(params=[torch.nn.Parameter(torch.zeros(1))], lr=0.01)], lr=0.1)
+sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **PLATEAU[1])
+lrs = []
+for m in metrics:
+    sched.step(m)
+    lrs.append([g["lr"] for g in opt.param_groups])
+cases.append(case("groups scheduler plateau " + ",".join(f"{k}={v}" for k, v in PLATEAU[1].items()), {},
+                  kind="groups_plateau", lrs=lrs, group_lrs=[0.1, 0.01], metrics=metrics, threshold_mode="rel", **PLATEAU[1]))
 
 write("optimizers.json", "tools/parity/optimizers.py", cases)

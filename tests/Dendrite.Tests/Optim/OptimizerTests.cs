@@ -200,7 +200,7 @@ public class OptimizerTests
             "adam weight decay" => () => _ = new Adam(p, weightDecay: -0.01f),
             "adamw beta1" => () => _ = new AdamW(p, beta1: -0.1f),
             "adamw weight decay" => () => _ = new AdamW(p, weightDecay: -0.01f),
-            "empty" => () => _ = new Sgd([], 0.1f),
+            "empty" => () => _ = new Sgd(Array.Empty<Parameter>(), 0.1f),
             _ => throw new InvalidOperationException(which),
         };
         var e = Assert.Throws<ArgumentException>(make);

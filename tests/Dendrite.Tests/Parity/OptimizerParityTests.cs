@@ -24,6 +24,8 @@ public class OptimizerParityTests
         {
             case "step" or "exponential" or "cosine" or "plateau": CheckScheduler(c); break;
             case "clip_norm" or "clip_value": CheckClipping(c); break;
+            case "groups": CheckGroups(c); break;
+            case "groups_step" or "groups_cosine" or "groups_plateau": CheckGroupScheduler(c); break;
             default: CheckOptimizer(c); break;
         }
     }
@@ -55,6 +57,76 @@ public class OptimizerParityTests
         }
         Assert.Equal(3, opt.StepCount(0));
         Assert.Equal(2, opt.StepCount(1));
+    }
+
+    private static void CheckGroups(ParityCase c)
+    {
+        // w in group 0, b in group 1, each with the settings PyTorch's param_groups had; the rest are defaults.
+        var w = new Parameter(c.Tensor("w0"));
+        var b = new Parameter(c.Tensor("b0"));
+        var defaults = c.Attr("defaults");
+        var settings = c.Attr("groups").EnumerateArray().ToArray();
+        float? F(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? (float)v.GetDouble() : null;
+        bool? B(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetDouble() != 0 : null;
+        ParamGroup Group(Parameter p, JsonElement e) => new(new[] { p }, lr: F(e, "lr"), weightDecay: F(e, "weight_decay"),
+            momentum: F(e, "momentum"), dampening: F(e, "dampening"), nesterov: B(e, "nesterov"), beta1: F(e, "beta1"),
+            beta2: F(e, "beta2"), eps: F(e, "eps"), amsgrad: B(e, "amsgrad"), alpha: F(e, "alpha"), centered: B(e, "centered"),
+            lrDecay: F(e, "lr_decay"));
+        ParamGroup[] groups = [Group(w, settings[0]), Group(b, settings[1])];
+        float D(string name, float fallback) => F(defaults, name) ?? fallback;
+        float lr = D("lr", 0);
+        Optimizer opt = c.Text("optimizer") switch
+        {
+            "sgd" => new Sgd(groups, lr, D("momentum", 0), D("dampening", 0), D("weight_decay", 0)),
+            "adagrad" => new Adagrad(groups, lr, D("lr_decay", 0), D("weight_decay", 0), D("initial_accumulator_value", 0), D("eps", 1e-10f)),
+            "rmsprop" => new RmsProp(groups, lr, D("alpha", 0.99f), D("eps", 1e-8f), D("weight_decay", 0), D("momentum", 0)),
+            "adam" => new Adam(groups, lr, D("beta1", 0.9f), D("beta2", 0.999f), D("eps", 1e-8f), D("weight_decay", 0)),
+            "adamw" => new AdamW(groups, lr, D("beta1", 0.9f), D("beta2", 0.999f), D("eps", 1e-8f), D("weight_decay", 1e-2f)),
+            var k => throw new InvalidOperationException($"unknown optimizer {k}"),
+        };
+        Assert.Equal(2, opt.ParamGroups.Count);
+        Assert.Equal(F(settings[1], "lr") ?? lr, opt.ParamGroups[1].LearningRate);
+        for (int step = 1; step <= 3; step++)
+        {
+            w.Grad = c.Tensor($"gw{step}");
+            b.Grad = c.Has($"gb{step}") ? c.Tensor($"gb{step}") : null;
+            opt.Step();
+            ParityAssert.Close(c.Tensor($"w{step}"), w, $"{c.Name}: w after step {step}");
+            ParityAssert.Close(c.Tensor($"b{step}"), b, $"{c.Name}: b after step {step}");
+        }
+    }
+
+    private static void CheckGroupScheduler(ParityCase c)
+    {
+        var baseLRs = c.Attr("group_lrs").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+        var opt = new Sgd([new ParamGroup([new Parameter(Tensor.Zeros(1))]), new ParamGroup([new Parameter(Tensor.Zeros(1))], lr: baseLRs[1])],
+            baseLRs[0]);
+        var expected = c.Attr("lrs").EnumerateArray().SelectMany(e => e.EnumerateArray().Select(v => (float)v.GetDouble())).ToArray();
+        var actual = new List<float>();
+        if (c.Text("kind") == "groups_plateau")
+        {
+            var plateau = new ReduceLROnPlateau(opt, PlateauMode.Min, (float)c.Number("factor"), (int)c.Number("patience"),
+                (float)c.Number("threshold"), ThresholdMode.Rel, (int)c.Number("cooldown"), (float)c.Number("min_lr"));
+            foreach (var metric in c.Attr("metrics").EnumerateArray().Select(e => e.GetDouble()))
+            {
+                plateau.Step(metric);
+                actual.AddRange(plateau.LastLRs);
+            }
+        }
+        else
+        {
+            LRScheduler scheduler = c.Text("kind") == "groups_step"
+                ? new StepLR(opt, (int)c.Number("step_size"), (float)c.Number("gamma"))
+                : new CosineAnnealingLR(opt, (int)c.Number("t_max"), (float)c.Number("eta_min"));
+            Assert.Equal(baseLRs, scheduler.BaseLRs);
+            for (int epoch = 0; epoch < expected.Length / 2; epoch++)
+            {
+                scheduler.Step();
+                Assert.Equal(opt.ParamGroups.Select(g => g.LearningRate), scheduler.LastLRs);
+                actual.AddRange(scheduler.LastLRs);
+            }
+        }
+        ParityAssert.Close(Tensor.FromArray(expected), Tensor.FromArray([.. actual]), $"{c.Name}: learning rates of both groups");
     }
 
     private static void CheckScheduler(ParityCase c)

@@ -22,6 +22,6 @@ public sealed class CosineAnnealingLR : LRScheduler
     /// <summary>The lowest learning rate.</summary>
     public float EtaMin { get; }
 
-    protected override double NextLR(int epoch, double currentLR) =>
-        EtaMin + (BaseLR - (double)EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2;
+    protected override double NextLR(int epoch, double baseLR, double currentLR) =>
+        EtaMin + (baseLR - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2;
 }

@@ -15,5 +15,5 @@ public sealed class ExponentialLR : LRScheduler
     /// <summary>Factor applied every epoch.</summary>
     public float Gamma { get; }
 
-    protected override double NextLR(int epoch, double currentLR) => currentLR * Gamma;
+    protected override double NextLR(int epoch, double baseLR, double currentLR) => currentLR * Gamma;
 }

@@ -4,42 +4,57 @@ namespace Dendrite.Optim.Schedulers;
 
 /// <summary>
 /// Base class of the epoch-based learning-rate schedulers, like <c>torch.optim.lr_scheduler.LRScheduler</c>:
-/// call <see cref="Step"/> once per epoch, after the optimizer's steps. Construction records the optimizer's
-/// current rate as <see cref="BaseLR"/> (epoch 0).
+/// call <see cref="Step"/> once per epoch, after the optimizer's steps. Construction records each parameter
+/// group's current rate as its base rate (<see cref="BaseLRs"/>, epoch 0); every step sets each group's rate
+/// from its own base and current rate, as PyTorch's schedulers do.
 /// </summary>
 public abstract class LRScheduler
 {
+    private readonly float[] lastLRs;
+
     protected LRScheduler(Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = optimizer;
-        BaseLR = optimizer.LearningRate;
-        LastLR = optimizer.LearningRate;
+        BaseLRs = optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
+        lastLRs = [.. BaseLRs];
     }
 
-    /// <summary>The optimizer whose learning rate this scheduler sets.</summary>
+    /// <summary>The optimizer whose learning rates this scheduler sets.</summary>
     public Optimizer Optimizer { get; }
 
-    /// <summary>The learning rate when the scheduler was created.</summary>
-    public float BaseLR { get; }
+    /// <summary>Each parameter group's learning rate when the scheduler was created (PyTorch's <c>base_lrs</c>).</summary>
+    public IReadOnlyList<float> BaseLRs { get; }
+
+    /// <summary>The first group's base learning rate (the only one without groups).</summary>
+    public float BaseLR => BaseLRs[0];
 
     /// <summary>How many times <see cref="Step"/> has been called (PyTorch's <c>last_epoch</c>).</summary>
     public int LastEpoch { get; private set; }
 
-    /// <summary>The learning rate set by the latest <see cref="Step"/> (or the starting one).</summary>
-    public float LastLR { get; private set; }
+    /// <summary>Each group's learning rate set by the latest <see cref="Step"/> (or the starting ones), like <c>get_last_lr()</c>.</summary>
+    public IReadOnlyList<float> LastLRs => lastLRs;
 
-    /// <summary>Advances one epoch and sets the optimizer's learning rate.</summary>
+    /// <summary>The first group's learning rate set by the latest <see cref="Step"/> (or the starting one).</summary>
+    public float LastLR => lastLRs[0];
+
+    /// <summary>Advances one epoch and sets every group's learning rate.</summary>
     public void Step()
     {
         LastEpoch++;
-        float lr = (float)NextLR(LastEpoch, Optimizer.LearningRate);
-        Optimizer.LearningRate = lr;
-        LastLR = lr;
+        var groups = Optimizer.ParamGroups;
+        for (int g = 0; g < groups.Count; g++)
+        {
+            float lr = (float)NextLR(LastEpoch, BaseLRs[g], groups[g].LearningRate);
+            groups[g].LearningRate = lr;
+            lastLRs[g] = lr;
+        }
     }
 
-    /// <summary>The learning rate for <paramref name="epoch"/> (≥ 1), given the optimizer's current one.</summary>
-    protected abstract double NextLR(int epoch, double currentLR);
+    /// <summary>
+    /// A group's learning rate for <paramref name="epoch"/> (≥ 1), given its base rate and its current one.
+    /// </summary>
+    protected abstract double NextLR(int epoch, double baseLR, double currentLR);
 
     private protected static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
 

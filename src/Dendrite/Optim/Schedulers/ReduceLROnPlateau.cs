@@ -23,10 +23,12 @@ public enum ThresholdMode
 /// after more than <c>patience</c> epochs without improvement, lr ← max(lr·factor, minLr) (skipped if the
 /// change is below <c>eps</c>), then waits <c>cooldown</c> epochs before counting again. "Improvement" in
 /// the default relative mode means metric &lt; best·(1 − threshold) (Min) or &gt; best·(1 + threshold) (Max).
-/// Defaults: Min, factor 0.1, patience 10, threshold 1e-4 (Rel), cooldown 0, minLr 0, eps 1e-8.
+/// Defaults: Min, factor 0.1, patience 10, threshold 1e-4 (Rel), cooldown 0, minLr 0, eps 1e-8. Every parameter
+/// group's rate is cut by the same factor, each down to <c>minLr</c>.
 /// </summary>
 public sealed class ReduceLROnPlateau
 {
+    private readonly float[] lastLRs;
     private int cooldownCounter;
 
     public ReduceLROnPlateau(Optimizer optimizer, PlateauMode mode = PlateauMode.Min, float factor = 0.1f, int patience = 10,
@@ -52,7 +54,7 @@ public sealed class ReduceLROnPlateau
         MinLr = minLr;
         Eps = eps;
         Best = mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
-        LastLR = optimizer.LearningRate;
+        lastLRs = optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
     }
 
     public Optimizer Optimizer { get; }
@@ -74,8 +76,11 @@ public sealed class ReduceLROnPlateau
     /// <summary>How many times <see cref="Step"/> has been called.</summary>
     public int LastEpoch { get; private set; }
 
-    /// <summary>The learning rate after the latest <see cref="Step"/>.</summary>
-    public float LastLR { get; private set; }
+    /// <summary>Each parameter group's learning rate after the latest <see cref="Step"/>.</summary>
+    public IReadOnlyList<float> LastLRs => lastLRs;
+
+    /// <summary>The first group's learning rate after the latest <see cref="Step"/> (the only one without groups).</summary>
+    public float LastLR => lastLRs[0];
 
     /// <summary>Records this epoch's <paramref name="metric"/> and reduces the learning rate if it has plateaued.</summary>
     public void Step(double metric)
@@ -98,13 +103,16 @@ public sealed class ReduceLROnPlateau
         }
         if (NumBadEpochs > Patience)
         {
-            double old = Optimizer.LearningRate;
-            double reduced = Math.Max(old * Factor, MinLr);
-            if (old - reduced > Eps) Optimizer.LearningRate = (float)reduced;
+            foreach (var group in Optimizer.ParamGroups)
+            {
+                double old = group.LearningRate;
+                double reduced = Math.Max(old * Factor, MinLr);
+                if (old - reduced > Eps) group.LearningRate = (float)reduced;
+            }
             cooldownCounter = Cooldown;
             NumBadEpochs = 0;
         }
-        LastLR = Optimizer.LearningRate;
+        for (int g = 0; g < lastLRs.Length; g++) lastLRs[g] = Optimizer.ParamGroups[g].LearningRate;
     }
 
     private bool IsBetter(double metric) => (Mode, ThresholdMode) switch

@@ -21,5 +21,5 @@ public sealed class StepLR : LRScheduler
     /// <summary>Factor applied at each decay.</summary>
     public float Gamma { get; }
 
-    protected override double NextLR(int epoch, double currentLR) => epoch % StepSize == 0 ? currentLR * Gamma : currentLR;
+    protected override double NextLR(int epoch, double baseLR, double currentLR) => epoch % StepSize == 0 ? currentLR * Gamma : currentLR;
 }

@@ -59,10 +59,11 @@ def attrs_of(opts):
     return a
 
 
-for kind, cls, opts in OPTIMIZERS:
+def three_steps(make_optimizer):
+    """Three steps from w0, b0 with the gradients above; the tensors of the case."""
     w = torch.nn.Parameter(w0.clone())
     b = torch.nn.Parameter(b0.clone())
-    opt = cls([w, b], **opts)
+    opt = make_optimizer(w, b)
     tensors = {"w0": w0, "b0": b0}
     for step in range(3):
         w.grad = gw[step].clone()
@@ -73,6 +74,11 @@ for kind, cls, opts in OPTIMIZERS:
             tensors[f"gb{step + 1}"] = gb[step]
         tensors[f"w{step + 1}"] = w.detach().clone()
         tensors[f"b{step + 1}"] = b.detach().clone()
+    return tensors
+
+
+for kind, cls, opts in OPTIMIZERS:
+    tensors = three_steps(lambda w, b: cls([w, b], **opts))
     name = kind + " " + ",".join(f"{k}={v}" for k, v in opts.items())
     cases.append(case(name, tensors, kind=kind, **attrs_of(opts)))
 
@@ -142,19 +148,7 @@ GROUPS = [
      [dict(lr=0.1), dict(weight_decay=0.3, eps=1e-3)]),
 ]
 for kind, cls, defaults, settings in GROUPS:
-    w = torch.nn.Parameter(w0.clone())
-    b = torch.nn.Parameter(b0.clone())
-    opt = cls([dict(params=[w], **settings[0]), dict(params=[b], **settings[1])], **defaults)
-    tensors = {"w0": w0, "b0": b0}
-    for step in range(3):
-        w.grad = gw[step].clone()
-        b.grad = None if step == 1 else gb[step].clone()
-        opt.step()
-        tensors[f"gw{step + 1}"] = gw[step]
-        if step != 1:
-            tensors[f"gb{step + 1}"] = gb[step]
-        tensors[f"w{step + 1}"] = w.detach().clone()
-        tensors[f"b{step + 1}"] = b.detach().clone()
+    tensors = three_steps(lambda w, b: cls([dict(params=[w], **settings[0]), dict(params=[b], **settings[1])], **defaults))
     name = f"groups {kind} " + ",".join(f"{k}={v}" for k, v in defaults.items()) + " " + \
         " | ".join(",".join(f"{k}={v}" for k, v in g.items()) for g in settings)
     cases.append(case(name, tensors, kind="groups", optimizer=kind, defaults=attrs_of(defaults),

@@ -24,7 +24,6 @@ public class OptimizerParityTests
         {
             case "step" or "exponential" or "cosine" or "plateau": CheckScheduler(c); break;
             case "clip_norm" or "clip_value": CheckClipping(c); break;
-            case "groups": CheckGroups(c); break;
             case "groups_step" or "groups_cosine" or "groups_plateau": CheckGroupScheduler(c); break;
             default: CheckOptimizer(c); break;
         }
@@ -32,21 +31,36 @@ public class OptimizerParityTests
 
     private static void CheckOptimizer(ParityCase c)
     {
+        // w and b in one group, or (kind "groups") w in group 0 and b in group 1, each with the settings of
+        // PyTorch's param_groups; the optimizer's arguments are the case's options (its "defaults" for groups).
         var w = new Parameter(c.Tensor("w0"));
         var b = new Parameter(c.Tensor("b0"));
-        float F(string attr, float fallback) => c.HasAttr(attr) ? (float)c.Number(attr) : fallback;
-        bool B(string attr) => c.HasAttr(attr) && c.Number(attr) != 0;
-        Parameter[] ps = [w, b];
-        float lr = F("lr", 0);
-        Optimizer opt = c.Text("kind") switch
+        bool grouped = c.Text("kind") == "groups";
+        float? Get(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? (float)v.GetDouble() : null;
+        Func<string, float?> option = grouped ? name => Get(c.Attr("defaults"), name) : name => c.HasAttr(name) ? (float)c.Number(name) : null;
+        float F(string name, float fallback) => option(name) ?? fallback;
+        bool B(string name) => option(name) is { } v && v != 0;
+        ParamGroup Group(Parameter p, JsonElement e)
         {
-            "sgd" => new Sgd(ps, lr, F("momentum", 0), F("dampening", 0), F("weight_decay", 0), B("nesterov")),
-            "adagrad" => new Adagrad(ps, lr, F("lr_decay", 0), F("weight_decay", 0), F("initial_accumulator_value", 0), F("eps", 1e-10f)),
-            "rmsprop" => new RmsProp(ps, lr, F("alpha", 0.99f), F("eps", 1e-8f), F("weight_decay", 0), F("momentum", 0), B("centered")),
-            "adam" => new Adam(ps, lr, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("weight_decay", 0), B("amsgrad")),
-            "adamw" => new AdamW(ps, lr, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("weight_decay", 1e-2f), B("amsgrad")),
+            bool? Flag(string name) => Get(e, name) is { } v ? v != 0 : null;
+            return new([p], lr: Get(e, "lr"), weightDecay: Get(e, "weight_decay"), momentum: Get(e, "momentum"),
+                dampening: Get(e, "dampening"), nesterov: Flag("nesterov"), beta1: Get(e, "beta1"), beta2: Get(e, "beta2"),
+                eps: Get(e, "eps"), amsgrad: Flag("amsgrad"), alpha: Get(e, "alpha"), centered: Flag("centered"), lrDecay: Get(e, "lr_decay"));
+        }
+        var settings = grouped ? c.Attr("groups").EnumerateArray().ToArray() : [];
+        ParamGroup[] groups = grouped ? [Group(w, settings[0]), Group(b, settings[1])] : [new ParamGroup([w, b])];
+        float lr = F("lr", 0);
+        Optimizer opt = (grouped ? c.Text("optimizer") : c.Text("kind")) switch
+        {
+            "sgd" => new Sgd(groups, lr, F("momentum", 0), F("dampening", 0), F("weight_decay", 0), B("nesterov")),
+            "adagrad" => new Adagrad(groups, lr, F("lr_decay", 0), F("weight_decay", 0), F("initial_accumulator_value", 0), F("eps", 1e-10f)),
+            "rmsprop" => new RmsProp(groups, lr, F("alpha", 0.99f), F("eps", 1e-8f), F("weight_decay", 0), F("momentum", 0), B("centered")),
+            "adam" => new Adam(groups, lr, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("weight_decay", 0), B("amsgrad")),
+            "adamw" => new AdamW(groups, lr, F("beta1", 0.9f), F("beta2", 0.999f), F("eps", 1e-8f), F("weight_decay", 1e-2f), B("amsgrad")),
             var k => throw new InvalidOperationException($"unknown optimizer {k}"),
         };
+        Assert.Equal(groups.Length, opt.ParamGroups.Count);
+        if (grouped) Assert.Equal(Get(settings[1], "lr") ?? lr, opt.ParamGroups[1].LearningRate);
         for (int step = 1; step <= 3; step++)
         {
             w.Grad = c.Tensor($"gw{step}");
@@ -57,43 +71,6 @@ public class OptimizerParityTests
         }
         Assert.Equal(3, opt.StepCount(0));
         Assert.Equal(2, opt.StepCount(1));
-    }
-
-    private static void CheckGroups(ParityCase c)
-    {
-        // w in group 0, b in group 1, each with the settings PyTorch's param_groups had; the rest are defaults.
-        var w = new Parameter(c.Tensor("w0"));
-        var b = new Parameter(c.Tensor("b0"));
-        var defaults = c.Attr("defaults");
-        var settings = c.Attr("groups").EnumerateArray().ToArray();
-        float? F(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? (float)v.GetDouble() : null;
-        bool? B(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetDouble() != 0 : null;
-        ParamGroup Group(Parameter p, JsonElement e) => new(new[] { p }, lr: F(e, "lr"), weightDecay: F(e, "weight_decay"),
-            momentum: F(e, "momentum"), dampening: F(e, "dampening"), nesterov: B(e, "nesterov"), beta1: F(e, "beta1"),
-            beta2: F(e, "beta2"), eps: F(e, "eps"), amsgrad: B(e, "amsgrad"), alpha: F(e, "alpha"), centered: B(e, "centered"),
-            lrDecay: F(e, "lr_decay"));
-        ParamGroup[] groups = [Group(w, settings[0]), Group(b, settings[1])];
-        float D(string name, float fallback) => F(defaults, name) ?? fallback;
-        float lr = D("lr", 0);
-        Optimizer opt = c.Text("optimizer") switch
-        {
-            "sgd" => new Sgd(groups, lr, D("momentum", 0), D("dampening", 0), D("weight_decay", 0)),
-            "adagrad" => new Adagrad(groups, lr, D("lr_decay", 0), D("weight_decay", 0), D("initial_accumulator_value", 0), D("eps", 1e-10f)),
-            "rmsprop" => new RmsProp(groups, lr, D("alpha", 0.99f), D("eps", 1e-8f), D("weight_decay", 0), D("momentum", 0)),
-            "adam" => new Adam(groups, lr, D("beta1", 0.9f), D("beta2", 0.999f), D("eps", 1e-8f), D("weight_decay", 0)),
-            "adamw" => new AdamW(groups, lr, D("beta1", 0.9f), D("beta2", 0.999f), D("eps", 1e-8f), D("weight_decay", 1e-2f)),
-            var k => throw new InvalidOperationException($"unknown optimizer {k}"),
-        };
-        Assert.Equal(2, opt.ParamGroups.Count);
-        Assert.Equal(F(settings[1], "lr") ?? lr, opt.ParamGroups[1].LearningRate);
-        for (int step = 1; step <= 3; step++)
-        {
-            w.Grad = c.Tensor($"gw{step}");
-            b.Grad = c.Has($"gb{step}") ? c.Tensor($"gb{step}") : null;
-            opt.Step();
-            ParityAssert.Close(c.Tensor($"w{step}"), w, $"{c.Name}: w after step {step}");
-            ParityAssert.Close(c.Tensor($"b{step}"), b, $"{c.Name}: b after step {step}");
-        }
     }
 
     private static void CheckGroupScheduler(ParityCase c)

@@ -26,7 +26,7 @@ public abstract class Metric
 
     /// <summary>
     /// What <see cref="Update"/> has accumulated since the last <see cref="Reset"/>, as numbers (counts are
-    /// exact up to 2^53), for resuming an interrupted epoch; <see cref="SetState"/> takes it back. The built-in
+    /// exact up to 2^53), for a <see cref="ResumePoint"/>; <see cref="SetState"/> takes it back. The built-in
     /// metrics all implement it; a metric that does not can still train, but a resume point inside an
     /// epoch cannot be taken while it is logged.
     /// </summary>

@@ -1,17 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using Dendrite.Tensors;
+using Dendrite.Training;
 
 namespace Dendrite.Serialization;
 
 /// <summary>
 /// Everything needed to continue training exactly where it stopped, in one safetensors file: the model's
 /// state dict (tensors <c>model.NAME</c>), the optimizer's (<c>optimizer.NAME</c>), and in the metadata
-/// the model spec, the epochs completed, the batches completed in the current epoch (0 at an epoch
-/// boundary), the states of the random generators (shuffling, initialisation/dropout), the per-epoch
-/// history, running sums of a partly done epoch, and the training options as strings. Written atomically
-/// (temporary file, flush, rename), so a crash or a full disk while saving leaves the previous checkpoint
-/// intact.
+/// the model spec, the <see cref="Training.ResumePoint"/> (epochs completed, batches completed in the
+/// current epoch, its running sums and metric states, the shuffle generator's state, the per-epoch
+/// history, callbacks' state), the states of other random generators (initialisation/dropout) and the
+/// training options as strings. Written atomically (temporary file, flush, rename), so a crash or a full
+/// disk while saving leaves the previous checkpoint intact.
 /// </summary>
 public sealed class Checkpoint
 {
@@ -19,6 +20,7 @@ public sealed class Checkpoint
     public const string FormatValue = "dendrite-checkpoint";
 
     private const string StateKey = "dendrite.checkpoint";
+    private const string ShuffleGenerator = "shuffle", LossSumKey = "loss_sum", SamplesKey = "samples";
 
     /// <summary>The architecture.</summary>
     public required ModelSpec Spec { get; init; }
@@ -29,20 +31,14 @@ public sealed class Checkpoint
     /// <summary>The optimizer's state dict (<see cref="Optim.Optimizer.StateDict"/>).</summary>
     public required IReadOnlyDictionary<string, Tensor> Optimizer { get; init; }
 
-    /// <summary>Epochs completed.</summary>
-    public int Epoch { get; init; }
+    /// <summary>Where training stands and what the unfinished epoch has accumulated, for <see cref="Training.Trainer.Fit"/>.</summary>
+    public ResumePoint ResumePoint { get; init; } = new();
 
-    /// <summary>Batches completed in epoch <see cref="Epoch"/> (0 when the checkpoint is at an epoch boundary).</summary>
-    public int Batch { get; init; }
-
-    /// <summary>Generator states by name (<see cref="Generator.GetState"/>).</summary>
+    /// <summary>
+    /// States of other generators by name (<see cref="Generator.GetState"/>), e.g. the model's; the name
+    /// <c>shuffle</c> is the resume point's (<see cref="ResumePoint.Shuffle"/>).
+    /// </summary>
     public IReadOnlyDictionary<string, ulong[]> Generators { get; init; } = new Dictionary<string, ulong[]>();
-
-    /// <summary>Logged values per completed epoch.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, double>> History { get; init; } = [];
-
-    /// <summary>Running sums of the current, partly done epoch (empty at a boundary).</summary>
-    public IReadOnlyDictionary<string, double> Partial { get; init; } = new Dictionary<string, double>();
 
     /// <summary>The training options, so a resumed run can use the same ones.</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
@@ -50,6 +46,8 @@ public sealed class Checkpoint
     /// <summary>Writes the checkpoint atomically to <paramref name="path"/>.</summary>
     public void Save(string path)
     {
+        if (ResumePoint.Shuffle is not null && Generators.ContainsKey(ShuffleGenerator))
+            throw new ArgumentException($"Checkpoint: the generator name '{ShuffleGenerator}' is the resume point's; name the other generator differently");
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, value) in Model) tensors["model." + name] = value;
         foreach (var (name, value) in Optimizer) tensors["optimizer." + name] = value;
@@ -102,26 +100,36 @@ public sealed class Checkpoint
 
     private string StateJson()
     {
+        var point = ResumePoint;
+        var generators = new Dictionary<string, ulong[]>(Generators);
+        if (point.Shuffle is not null) generators[ShuffleGenerator] = point.Shuffle;
+        var partial = point.Batch == 0 ? new Dictionary<string, double>()
+            : new Dictionary<string, double> { [LossSumKey] = point.LossSum, [SamplesKey] = point.Samples };
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteNumber("epoch", Epoch);
-            w.WriteNumber("batch", Batch);
+            w.WriteNumber("epoch", point.Epoch);
+            w.WriteNumber("batch", point.Batch);
             w.WriteStartObject("generators");
             // As decimal strings: JSON readers commonly hold numbers as doubles, which lose 64-bit words.
-            foreach (var (name, words) in Generators)
-            {
-                w.WriteStartArray(name);
-                foreach (var word in words) w.WriteStringValue(word.ToString(CultureInfo.InvariantCulture));
-                w.WriteEndArray();
-            }
+            foreach (var (name, words) in generators) WriteStrings(w, name, words.Select(word => word.ToString(CultureInfo.InvariantCulture)));
             w.WriteEndObject();
             w.WriteStartArray("history");
-            foreach (var epoch in History) WriteNumbers(w, epoch);
+            foreach (var epoch in point.History) WriteNumbers(w, epoch);
             w.WriteEndArray();
             w.WritePropertyName("partial");
-            WriteNumbers(w, Partial);
+            WriteNumbers(w, partial);
+            w.WriteStartObject("metrics");
+            foreach (var (name, state) in point.Metrics) WriteStrings(w, name, state.Select(value => value.ToString("R", CultureInfo.InvariantCulture)));
+            w.WriteEndObject();
+            w.WriteStartObject("callbacks");
+            foreach (var (key, state) in point.Callbacks)
+            {
+                w.WritePropertyName(key);
+                WriteNumbers(w, state);
+            }
+            w.WriteEndObject();
             w.WriteStartObject("options");
             foreach (var (key, value) in Options) w.WriteString(key, value);
             w.WriteEndObject();
@@ -138,8 +146,19 @@ public sealed class Checkpoint
         w.WriteEndObject();
     }
 
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values) w.WriteStringValue(value);
+        w.WriteEndArray();
+    }
+
+    private static T[] ReadStrings<T>(JsonElement e, Func<string, T> parse) => e.EnumerateArray().Select(v => parse(v.GetString()!)).ToArray();
+
+    private static double ParseDouble(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+
     private static Dictionary<string, double> ReadNumbers(JsonElement e) =>
-        e.EnumerateObject().ToDictionary(p => p.Name, p => double.Parse(p.Value.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture));
+        e.EnumerateObject().ToDictionary(p => p.Name, p => ParseDouble(p.Value.GetString()!));
 
     private static Checkpoint ParseState(string json, ModelSpec spec, Dictionary<string, Tensor> model, Dictionary<string, Tensor> optimizer)
     {
@@ -149,19 +168,39 @@ public sealed class Checkpoint
         if (epoch < 0 || batch < 0) throw new FormatException($"epoch {epoch} and batch {batch} must not be negative");
         var generators = new Dictionary<string, ulong[]>();
         foreach (var g in root.GetProperty("generators").EnumerateObject())
-            generators[g.Name] = g.Value.EnumerateArray().Select(v => ulong.Parse(v.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+            generators[g.Name] = ReadStrings(g.Value, v => ulong.Parse(v, NumberStyles.None, CultureInfo.InvariantCulture));
+        generators.Remove(ShuffleGenerator, out var shuffle);
         var history = root.GetProperty("history").EnumerateArray().Select(e => (IReadOnlyDictionary<string, double>)ReadNumbers(e)).ToList();
+        var partial = ReadNumbers(root.GetProperty("partial"));
+        var metrics = new Dictionary<string, double[]>();
+        if (root.TryGetProperty("metrics", out var states))
+            foreach (var m in states.EnumerateObject())
+                metrics[m.Name] = ReadStrings(m.Value, ParseDouble);
+        // dendrite train kept its accuracy as "correct" out of "samples" before metrics could save their state.
+        else if (partial.TryGetValue("correct", out double correct))
+            metrics["accuracy"] = [correct, partial.GetValueOrDefault(SamplesKey)];
+        var callbacks = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        // Checkpoints written before callbacks could keep state have no such section.
+        if (root.TryGetProperty("callbacks", out var callbackStates))
+            foreach (var c in callbackStates.EnumerateObject()) callbacks[c.Name] = ReadNumbers(c.Value);
         var options = root.GetProperty("options").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
         return new Checkpoint
         {
             Spec = spec,
             Model = model,
             Optimizer = optimizer,
-            Epoch = epoch,
-            Batch = batch,
+            ResumePoint = new ResumePoint
+            {
+                Epoch = epoch,
+                Batch = batch,
+                LossSum = partial.GetValueOrDefault(LossSumKey),
+                Samples = (long)partial.GetValueOrDefault(SamplesKey),
+                Metrics = metrics,
+                Shuffle = shuffle,
+                History = history,
+                Callbacks = callbacks,
+            },
             Generators = generators,
-            History = history,
-            Partial = ReadNumbers(root.GetProperty("partial")),
             Options = options,
         };
     }

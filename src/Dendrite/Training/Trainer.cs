@@ -55,48 +55,77 @@ public sealed class Trainer
     public IReadOnlyList<Metric> Metrics => metrics;
 
     /// <summary>
-    /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> (fewer when a callback
-    /// stops), evaluating on <paramref name="validation"/> after each when given. Throws
-    /// <see cref="InvalidOperationException"/> naming the epoch and batch (both counted from 1) when the
-    /// loss becomes NaN or infinite; the weights are then those after the previous batch.
+    /// Trains until <paramref name="epochs"/> epochs are complete — fewer when a callback stops training or
+    /// <paramref name="cancellationToken"/> is cancelled — evaluating on <paramref name="validation"/> after
+    /// each when given, and returns the per-epoch logs. With <paramref name="resumeFrom"/> (a
+    /// <see cref="ResumePoint"/> taken from an earlier <c>Fit</c> on the same data, with the model's and
+    /// optimizer's state restored beside it), training continues at its epoch and batch, replaying the
+    /// interrupted epoch's order, and ends exactly as an uninterrupted run would; <paramref name="epochs"/>
+    /// counts the epochs before the resume too, and the history returned includes them.
     /// </summary>
-    public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null)
+    /// <remarks>
+    /// Cancelling stops after the current step (no step is cut short): the unfinished epoch is not logged,
+    /// OnTrainEnd runs with <see cref="TrainingContext.Cancelled"/> set, and
+    /// <see cref="TrainingContext.ResumePoint"/> there continues it. A cancellation during an epoch's last
+    /// step lets that epoch finish and stops at the boundary after it, unless it was the last. Throws
+    /// <see cref="InvalidOperationException"/> naming the epoch and batch (both counted from 1) when the loss
+    /// becomes NaN or infinite; the weights are then those after the previous batch.
+    /// </remarks>
+    public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null,
+                       ResumePoint? resumeFrom = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (epochs <= 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"Trainer.Fit: epochs must be positive, got {epochs}");
         if (train.Count == 0)
             throw new ArgumentException($"Trainer.Fit: the training loader yields no batches ({train.Dataset.Count} samples, batch size {train.BatchSize}, dropLast {train.DropLast})");
+        if (resumeFrom is not null) CheckResumePoint(resumeFrom, train, epochs);
         var hooks = callbacks?.ToList() ?? [];
         var history = new History();
-        var context = new TrainingContext(this, epochs, train.Count, history);
+        foreach (var logs in resumeFrom?.History ?? []) history.Add(logs);
+        var context = new TrainingContext(this, epochs, train, history, hooks, resumeFrom?.Epoch ?? 0);
 
         foreach (var c in hooks) c.OnTrainBegin(context);
-        for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
+        if (resumeFrom is not null)
+            foreach (var c in hooks)
+                if (resumeFrom.Callbacks.TryGetValue(c.StateKey, out var state)) c.SetState(state);
+        var resume = resumeFrom;
+        for (int epoch = resumeFrom?.Epoch ?? 0; epoch < epochs && !context.StopTraining; epoch++)
         {
-            context.Epoch = epoch;
-            context.Batch = -1;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                context.Cancelled = true;
+                break;
+            }
+            context.BeginEpoch(epoch, resume);
             foreach (var c in hooks) c.OnEpochBegin(context);
-            var logs = TrainEpoch(train, context, hooks);
+            if (!TrainEpoch(train, context, hooks, resume?.Batch ?? 0, cancellationToken))
+            {
+                context.Cancelled = true;
+                break;
+            }
+            resume = null;
+            var logs = new Dictionary<string, double> { ["loss"] = context.EpochLoss };
+            foreach (var m in metrics) logs[m.Name] = m.Compute();
             if (validation is not null)
                 foreach (var (key, value) in Evaluate(validation)) logs["val_" + key] = value;
-            context.Batch = -1;
-            context.Logs = logs;
-            history.Add(logs);
+            context.EndEpoch(logs);
             foreach (var c in hooks) c.OnEpochEnd(context);
         }
         foreach (var c in hooks) c.OnTrainEnd(context);
         return history;
     }
 
-    private Dictionary<string, double> TrainEpoch(DataLoader train, TrainingContext context, List<Callback> hooks)
+    /// <summary>One epoch from batch <paramref name="skip"/>; false when cancelled before its last batch.</summary>
+    private bool TrainEpoch(DataLoader train, TrainingContext context, List<Callback> hooks, int skip, CancellationToken cancellationToken)
     {
         Model.Train();
-        foreach (var m in metrics) m.Reset();
-        double lossSum = 0;
-        long samples = 0;
-        int index = 0;
         using var batches = train.GetEnumerator();
-        while (true)
+        // A resumed epoch's first batches were trained on before the interruption; they are drawn again (in
+        // the same order, from the restored generator) and dropped.
+        for (int i = 0; i < skip; i++)
+            using (new TensorScope(reuseObjects: true))
+                batches.MoveNext();
+        for (int index = skip; ; index++)
         {
             float value;
             int size;
@@ -118,21 +147,38 @@ public sealed class Trainer
                 value = loss.Item();
                 if (!float.IsFinite(value))
                     throw new InvalidOperationException(
-                        $"Trainer: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
+                        $"Trainer: training diverged: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
                 loss.Backward();
                 Optimizer.Step();
                 UpdateMetrics(output, batch.Targets);
             }
-            lossSum += (double)value * size;
-            samples += size;
-            context.Logs = new Dictionary<string, double> { ["loss"] = value, ["size"] = size };
+            context.AddBatch(value, size);
             foreach (var c in hooks) c.OnBatchEnd(context);
-            index++;
             if (context.StopTraining) break;
+            if (cancellationToken.IsCancellationRequested && index + 1 < train.Count) return false;
         }
-        var logs = new Dictionary<string, double> { ["loss"] = lossSum / samples };
-        foreach (var m in metrics) logs[m.Name] = m.Compute();
-        return logs;
+        return true;
+    }
+
+    /// <summary>Rejects a resume point that does not fit this run, before anything is trained.</summary>
+    private void CheckResumePoint(ResumePoint resumeFrom, DataLoader train, int epochs)
+    {
+        string Fail(string why) => $"Trainer.Fit: cannot resume at epoch {resumeFrom.Epoch + 1}, batch {resumeFrom.Batch + 1}: {why}";
+        if (resumeFrom.Epoch < 0 || resumeFrom.Batch < 0 || resumeFrom.Samples < 0)
+            throw new ArgumentException(Fail($"the position and sample count must not be negative (samples {resumeFrom.Samples})"));
+        if (resumeFrom.Epoch >= epochs)
+            throw new ArgumentException(Fail($"{resumeFrom.Epoch} epochs are already done and {epochs} were asked for in all"));
+        if (resumeFrom.Batch > train.Count)
+            throw new ArgumentException(Fail($"the loader yields {train.Count} batches per epoch (other data or batch size?)"));
+        if (resumeFrom.Batch == 0) return;
+        if (train.Shuffle && resumeFrom.Shuffle is null)
+            throw new ArgumentException(Fail("the loader shuffles, and the resume point lacks the generator state the epoch's order was drawn from"));
+        foreach (var m in metrics)
+            if (!resumeFrom.Metrics.ContainsKey(m.Name))
+                throw new ArgumentException(Fail($"it holds no running state for the metric '{m.Name}' (it holds: {string.Join(", ", resumeFrom.Metrics.Keys)})"));
+        foreach (var name in resumeFrom.Metrics.Keys)
+            if (!metrics.Any(m => m.Name == name))
+                throw new ArgumentException(Fail($"it holds the running state of a metric '{name}' this trainer does not log"));
     }
 
     private void UpdateMetrics(Tensor output, Tensor targets)

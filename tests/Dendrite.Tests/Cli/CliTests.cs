@@ -141,7 +141,7 @@ public sealed class CliTests : IDisposable
         string straight = Path.Combine(dir, "straight"), split = Path.Combine(dir, "split");
         Assert.Equal(0, Run(CsvTrain(csv, straight, 4)).Code);
         Assert.Equal(0, Run(CsvTrain(csv, split, 2)).Code);
-        Assert.Equal(2, Checkpoint.Load(Path.Combine(split, "checkpoint.ckpt")).Epoch);
+        Assert.Equal(2, Checkpoint.Load(Path.Combine(split, "checkpoint.ckpt")).ResumePoint.Epoch);
         var resumed = Run("train", "--data", csv, "--epochs", "4", "--resume", Path.Combine(split, "checkpoint.ckpt"));
         Assert.True(resumed.Code == 0, resumed.Err);
         AssertBitIdentical(Path.Combine(straight, "model.safetensors"), Path.Combine(split, "model.safetensors"));
@@ -156,7 +156,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, Run(CsvTrain(csv, straight, 3)).Code);
 
         using var cancel = new CancellationTokenSource();
-        TrainCommand.AfterStep.Value = (epoch, batch) => { if (epoch == 1 && batch == 4) cancel.Cancel(); };
+        TrainingRun.AfterStep.Value = (epoch, batch) => { if (epoch == 1 && batch == 4) cancel.Cancel(); };
         Result stopped;
         try
         {
@@ -164,14 +164,14 @@ public sealed class CliTests : IDisposable
         }
         finally
         {
-            TrainCommand.AfterStep.Value = null;
+            TrainingRun.AfterStep.Value = null;
         }
         Assert.Equal(Program.Interrupted, stopped.Code);
         Assert.Contains("interrupted: resume with dendrite train", stopped.Err);
         Assert.Contains("--resume", stopped.Err);
         var checkpoint = Checkpoint.Load(Path.Combine(interrupted, "checkpoint.ckpt"));
-        Assert.Equal(1, checkpoint.Epoch);
-        Assert.Equal(5, checkpoint.Batch);
+        Assert.Equal(1, checkpoint.ResumePoint.Epoch);
+        Assert.Equal(5, checkpoint.ResumePoint.Batch);
         Assert.False(File.Exists(Path.Combine(interrupted, "model.safetensors")));
 
         var resumed = Run("train", "--data", csv, "--epochs", "3", "--resume", Path.Combine(interrupted, "checkpoint.ckpt"));
@@ -203,7 +203,7 @@ public sealed class CliTests : IDisposable
         }
         AssertOneLineError(r, 1, "disk full");
         var kept = Checkpoint.Load(checkpointPath);
-        Assert.Equal(1, kept.Epoch);
+        Assert.Equal(1, kept.ResumePoint.Epoch);
         Assert.False(File.Exists(checkpointPath + ".tmp"));
     }
 

@@ -177,4 +177,56 @@ public class MetricTests
         e = Assert.Throws<ArgumentException>(() => new MultiLabelAccuracy().Update(Tensor.Zeros(1, 2), Tensor.FromArray([0f, 2f], 1, 2)));
         Assert.Contains("0 or 1", e.Message);
     }
+
+    public static TheoryData<string> MetricKinds => ["accuracy", "top2", "confusion", "multilabel", "exact", "f1", "macro_f1"];
+
+    private static (Metric Metric, Tensor Output, Tensor Target) MetricWithData(string kind) => kind switch
+    {
+        "accuracy" => (new Accuracy(), Logits(PredictedClasses, 3), Tensor.FromArray(TrueClasses)),
+        "top2" => (new TopKAccuracy(2), Logits(PredictedClasses, 3), Tensor.FromArray(TrueClasses)),
+        "confusion" => (new ConfusionMatrix(3), Logits(PredictedClasses, 3), Tensor.FromArray(TrueClasses)),
+        "multilabel" => (new MultiLabelAccuracy(), MultiOutput, MultiTarget),
+        "exact" => (new MultiLabelAccuracy(exactMatch: true), MultiOutput, MultiTarget),
+        "f1" => (new MultiLabelF1(), MultiOutput, MultiTarget),
+        _ => (new MultiLabelF1(average: F1Average.Macro), MultiOutput, MultiTarget),
+    };
+
+    [Theory]
+    [MemberData(nameof(MetricKinds))]
+    public void ASavedStateContinuesExactlyWhereItWas(string kind)
+    {
+        // A pass split in two: the first part's state moved into a fresh metric, which then takes the
+        // second part, must end where one metric fed both parts ends.
+        var (whole, output, target) = MetricWithData(kind);
+        var (resumed, _, _) = MetricWithData(kind);
+        int n = output.Shape[0], cut = n / 2;
+        whole.Update(output.Narrow(0, 0, cut), target.Narrow(0, 0, cut));
+        var state = whole.GetState();
+        Assert.NotEmpty(state);
+        resumed.Update(output, target); // replaced by the restored state
+        resumed.SetState(state);
+        Assert.Equal(whole.Compute(), resumed.Compute());
+        whole.Update(output.Narrow(0, cut, n - cut), target.Narrow(0, cut, n - cut));
+        resumed.Update(output.Narrow(0, cut, n - cut), target.Narrow(0, cut, n - cut));
+        Assert.Equal(whole.Compute(), resumed.Compute());
+        Assert.Equal(whole.GetState(), resumed.GetState());
+        // A state is counts: negative, fractional or misshapen ones are refused, naming the metric.
+        var e = Assert.Throws<ArgumentException>(() => resumed.SetState([.. state.Select(_ => -1.0)]));
+        Assert.Contains(resumed.Name, e.Message);
+        Assert.Throws<ArgumentException>(() => resumed.SetState([.. state.Select(_ => 0.5)]));
+        Assert.Throws<ArgumentException>(() => resumed.SetState([.. state, 1]));
+    }
+
+    [Fact]
+    public void AnEmptyStateIsAFreshMetric()
+    {
+        var f1 = new MultiLabelF1();
+        Assert.Empty(f1.GetState());
+        f1.SetState([]);
+        Assert.True(double.IsNaN(f1.Compute()));
+        var accuracy = new Accuracy();
+        accuracy.SetState(accuracy.GetState());
+        Assert.True(double.IsNaN(accuracy.Compute()));
+        Assert.Throws<ArgumentException>(() => accuracy.SetState([3, 2])); // more correct than counted
+    }
 }

@@ -34,6 +34,17 @@ public sealed class Accuracy(float threshold = 0.5f) : Metric
     /// <inheritdoc />
     public override double Compute() => total == 0 ? double.NaN : (double)correct / total;
 
+    /// <inheritdoc />
+    public override double[] GetState() => [correct, total];
+
+    /// <inheritdoc />
+    public override void SetState(double[] state)
+    {
+        CheckCounts(state, 2);
+        if (state[0] > state[1]) throw new ArgumentException($"{Name}: a saved state counts {state[0]} correct of {state[1]}");
+        (correct, total) = ((long)state[0], (long)state[1]);
+    }
+
     /// <summary>Predicted and true class indices per sample, shared with <see cref="ConfusionMatrix"/>.</summary>
     internal static (int[] Predicted, int[] Actual) Labels(Metric metric, Tensor output, Tensor target, float threshold, int? classes = null)
     {

@@ -55,6 +55,26 @@ public sealed class ConfusionMatrix : Metric
         Add(actual, predicted);
     }
 
+    /// <inheritdoc />
+    /// <remarks>The C×C counts, row by row (true class), as in <see cref="ToTensor"/>.</remarks>
+    public override double[] GetState()
+    {
+        var state = new double[NumClasses * NumClasses];
+        for (int t = 0; t < NumClasses; t++)
+            for (int p = 0; p < NumClasses; p++) state[t * NumClasses + p] = counts[t, p];
+        return state;
+    }
+
+    /// <inheritdoc />
+    public override void SetState(double[] state)
+    {
+        CheckCounts(state, NumClasses * NumClasses);
+        Reset();
+        for (int t = 0; t < NumClasses; t++)
+            for (int p = 0; p < NumClasses; p++) counts[t, p] = (long)state[t * NumClasses + p];
+        Total = (long)state.Sum();
+    }
+
     /// <summary>Adds samples given as class indices directly (true classes and predictions, [N] each).</summary>
     public void UpdateLabels(Tensor predicted, Tensor target)
     {
@@ -72,13 +92,7 @@ public sealed class ConfusionMatrix : Metric
     }
 
     /// <summary>The matrix as a tensor [C,C] (rows true, columns predicted).</summary>
-    public Tensor ToTensor()
-    {
-        var values = new float[NumClasses * NumClasses];
-        for (int t = 0; t < NumClasses; t++)
-            for (int p = 0; p < NumClasses; p++) values[t * NumClasses + p] = counts[t, p];
-        return Tensor.FromArray(values, NumClasses, NumClasses);
-    }
+    public Tensor ToTensor() => Tensor.FromArray(Array.ConvertAll(GetState(), v => (float)v), NumClasses, NumClasses);
 
     /// <summary>Correct predictions over all samples (NaN when empty).</summary>
     public double Accuracy()

@@ -51,6 +51,17 @@ public sealed class MultiLabelAccuracy(float threshold = 0.5f, bool exactMatch =
 
     /// <inheritdoc />
     public override double Compute() => total == 0 ? double.NaN : (double)correct / total;
+
+    /// <inheritdoc />
+    public override double[] GetState() => [correct, total];
+
+    /// <inheritdoc />
+    public override void SetState(double[] state)
+    {
+        CheckCounts(state, 2);
+        if (state[0] > state[1]) throw new ArgumentException($"{Name}: a saved state counts {state[0]} correct of {state[1]}");
+        (correct, total) = ((long)state[0], (long)state[1]);
+    }
 }
 
 /// <summary>
@@ -105,6 +116,22 @@ public sealed class MultiLabelF1(float threshold = 0.5f, F1Average average = F1A
         double sum = 0;
         for (int j = 0; j < truePositives.Length; j++) sum += Score(truePositives[j], falsePositives[j], falseNegatives[j]);
         return sum / truePositives.Length;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>TP, then FP, then FN per label (empty before the first batch).</remarks>
+    public override double[] GetState() =>
+        [.. truePositives.Select(v => (double)v), .. falsePositives.Select(v => (double)v), .. falseNegatives.Select(v => (double)v)];
+
+    /// <inheritdoc />
+    public override void SetState(double[] state)
+    {
+        CheckCounts(state, null);
+        if (state.Length % 3 != 0)
+            throw new ArgumentException($"{Name}: a saved state holds TP, FP and FN per label (a multiple of 3 numbers), got {state.Length}");
+        int k = state.Length / 3;
+        long[] Counts(int part) => [.. state.AsSpan(part * k, k).ToArray().Select(v => (long)v)];
+        (truePositives, falsePositives, falseNegatives) = (Counts(0), Counts(1), Counts(2));
     }
 
     private static double Score(long tp, long fp, long fn) => tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);

@@ -1,0 +1,144 @@
+using System.Globalization;
+using Dendrite.Data;
+using Dendrite.NN.Losses;
+using Dendrite.Optim;
+using Dendrite.Serialization;
+using Dendrite.Tensors;
+using Dendrite.Training;
+using Dendrite.Training.Callbacks;
+using Dendrite.Training.Metrics;
+
+namespace Dendrite.Cli.Commands;
+
+/// <summary>
+/// One <c>dendrite train</c> run: set-up (or restoring a checkpoint), <see cref="Trainer.Fit"/> with the
+/// run's files and progress as callbacks, and the model file and final evaluation at the end.
+/// </summary>
+internal sealed class TrainingRun(CliContext context, TrainOptions options)
+{
+    /// <summary>Test hook, per async flow: called after every training step with (epoch, batch), both from 0.</summary>
+    internal static readonly AsyncLocal<Action<int, int>?> AfterStep = new();
+
+    // The model's generator initialises it and draws its dropout masks; nothing here uses Generator.Default.
+    private const string ModelGenerator = "model";
+
+    public int Run()
+    {
+        Checkpoint? checkpoint = null;
+        if (options.Resume is not null)
+        {
+            if (!File.Exists(options.Resume)) throw new CliException($"{options.Resume}: no such checkpoint");
+            checkpoint = Checkpoint.Load(options.Resume);
+            options.Restore(checkpoint.Options, options.Resume);
+            options.Out ??= Path.GetDirectoryName(Path.GetFullPath(options.Resume));
+        }
+        options.Validate(checkpoint?.ResumePoint.Epoch);
+
+        var data = LabelledData.Load(options.Data!, options.Target);
+        var spec = checkpoint?.Spec ?? ModelSource.Spec(options.Model!, data.SampleSize, data.Classes);
+        var all = DataLoaderFit(data.Train, spec, "the training data");
+        var test = data.Test is null ? null : DataLoaderFit(data.Test, spec, "the test data");
+
+        IDataset train = all;
+        IDataset? validation = null;
+        if (options.ValidationSplit > 0)
+        {
+            // Its own generator, re-made from the seed, so a resumed run splits exactly as the first did.
+            var (t, v) = Dataset.TrainValidationSplit(all, options.ValidationSplit, new Generator(options.Seed ^ 0x9E3779B97F4A7C15UL));
+            train = t;
+            validation = v;
+        }
+
+        var modelGenerator = new Generator(options.Seed);
+        var model = spec.Build(modelGenerator);
+        var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), options.EffectiveLearningRate, options.WeightDecay);
+        if (checkpoint is not null)
+        {
+            try
+            {
+                model.LoadStateDict(checkpoint.Model);
+                optimizer.LoadStateDict(checkpoint.Optimizer);
+                modelGenerator.SetState(checkpoint.Generators.TryGetValue(ModelGenerator, out var state) ? state
+                    : throw new InvalidDataException($"the checkpoint lacks the state of the '{ModelGenerator}' random generator"));
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{options.Resume}: {e.Message}", e);
+            }
+        }
+
+        string outDir = options.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(outDir);
+
+        var accuracy = new Accuracy();
+        var trainer = new Trainer(model, new CrossEntropyLoss(), optimizer, accuracy);
+        // The shuffle generator's state travels in the checkpoint's resume point; Fit restores it.
+        var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator: new Generator(options.Seed + 1));
+        var validationLoader = validation is null ? null : new DataLoader(validation, 256);
+
+        var resume = checkpoint?.ResumePoint;
+        context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
+                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}" +
+                              (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
+
+        var files = new RunFiles(outDir, point => new Checkpoint
+        {
+            Spec = spec,
+            Model = model.StateDict(),
+            Optimizer = optimizer.StateDict(),
+            ResumePoint = point,
+            Generators = new Dictionary<string, ulong[]> { [ModelGenerator] = modelGenerator.GetState() },
+            Options = options.ToStrings(),
+        });
+        var progress = new EpochProgress(context, accuracy);
+        History history = null!;
+        progress.Show(() => history = trainer.Fit(loader, options.Epochs, validationLoader, [files, progress, new StepHook()], resume, context.Cancellation));
+        if (files.Interrupted)
+        {
+            context.Error.WriteLine($"interrupted: resume with {options.ResumeCommand(files.CheckpointPath)}");
+            return Program.Interrupted;
+        }
+
+        var facts = new Dictionary<string, string>
+        {
+            ["epochs"] = history.Count.ToString(CultureInfo.InvariantCulture),
+            ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["data"] = options.Data!,
+            ["optimizer"] = options.Optimizer,
+            ["lr"] = options.EffectiveLearningRate.ToString("R", CultureInfo.InvariantCulture),
+            ["batch_size"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["classes"] = string.Join(",", data.ClassNames),
+            ["target"] = options.Target ?? "",
+        };
+        var final = test ?? (IDataset?)validation;
+        string finalName = test is not null ? "test" : validation is not null ? "validation" : "training";
+        var results = trainer.Evaluate(new DataLoader(final ?? train, 256));
+        facts[$"{finalName}_accuracy"] = results["accuracy"].ToString("R", CultureInfo.InvariantCulture);
+        facts[$"{finalName}_loss"] = results["loss"].ToString("R", CultureInfo.InvariantCulture);
+        string modelPath = Path.Combine(outDir, "model.safetensors");
+        ModelFile.Save(modelPath, model, spec, facts);
+        context.Out.WriteLine($"wrote {modelPath}, {files.CheckpointPath}, history.csv, loss.svg and accuracy.svg in {outDir}");
+        context.Out.WriteLine($"{finalName} accuracy: {results["accuracy"].ToString("0.0000", CultureInfo.InvariantCulture)} " +
+                              $"(loss {results["loss"].ToString("0.0000", CultureInfo.InvariantCulture)}, {(final ?? train).Count:N0} samples)");
+        return Program.Success;
+    }
+
+    private static TensorDataset DataLoaderFit(TensorDataset data, ModelSpec spec, string what)
+    {
+        var fitted = LabelledData.Fit(data, spec, what);
+        LabelledData.CheckClasses(fitted, spec, what);
+        return fitted;
+    }
+
+    private static string Describe(ModelSpec spec)
+    {
+        long parameters = spec.InferShapes().Sum(l => l.Parameters);
+        return $"a {spec.Layers.Count}-layer model ({parameters:N0} parameters)";
+    }
+
+    private sealed class StepHook : Callback
+    {
+        public override void OnBatchEnd(TrainingContext context) => AfterStep.Value?.Invoke(context.Epoch, context.Batch);
+    }
+}

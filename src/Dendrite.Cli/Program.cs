@@ -68,6 +68,7 @@ public static class Program
         root.Subcommands.Add(SummaryCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(DataCommand.Create(context));
+        root.Subcommands.Add(PlaygroundCommand.Create(context));
 
         ParseResult parse = root.Parse(args);
         context.Verbose = parse.GetValue(verbose);

@@ -112,4 +112,33 @@ public class SyntheticDatasetTests
         Assert.Equal([0f, 1f, 1f, 0f], Dendrite.Data.Datasets.TruthTables.Xor().Targets.ToArray());
         Assert.Equal([0f, 0f, 0f, 1f, 1f, 0f, 1f, 1f], and.Inputs.ToArray());
     }
+
+    [Fact]
+    public void NoiselessPlaneIsTheScaledSumAndSeeded()
+    {
+        var ds = Synthetic2D.Plane(400, 0, new Generator(5));
+        foreach (var (x, y, value) in Points(ds))
+        {
+            Assert.InRange(x, -6f, 6f);
+            Assert.Equal((x + y) / 12, value, 1e-5f);
+        }
+        Assert.Equal(ds.Targets.ToArray(), Synthetic2D.Plane(400, 0, new Generator(5)).Targets.ToArray());
+        var noisy = Points(Synthetic2D.Plane(400, 0.5, new Generator(5))).ToList();
+        Assert.Contains(noisy, p => MathF.Abs((p.X + p.Y) / 12 - p.Label) > 0.1f);
+        Assert.All(noisy, p => Assert.InRange(p.Label, -1.5f, 1.5f));
+    }
+
+    [Fact]
+    public void NoiselessMultiGaussianPeaksWithItsSigns()
+    {
+        var points = Points(Synthetic2D.MultiGaussian(2000, 0, new Generator(6))).ToList();
+        Assert.All(points, p => Assert.InRange(p.Label, -1f, 1f));
+        foreach (var (x, y, value) in points)
+        {
+            if (MathF.Abs(x + 3) < 0.5f && MathF.Abs(y - 3) < 0.5f) Assert.True(value > 0.9f);
+            if (MathF.Abs(x - 3) < 0.5f && MathF.Abs(y - 3) < 0.5f) Assert.True(value < -0.9f);
+        }
+        Assert.Contains("noise", Assert.Throws<ArgumentOutOfRangeException>(() => Synthetic2D.MultiGaussian(5, -1)).Message);
+        Assert.Contains("must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => Synthetic2D.Plane(0)).Message);
+    }
 }

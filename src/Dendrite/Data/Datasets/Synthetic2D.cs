@@ -4,7 +4,8 @@ namespace Dendrite.Data.Datasets;
 
 /// <summary>
 /// The four classification sets of TensorFlow Playground (playground.tensorflow.org, <c>dataset.ts</c>),
-/// generated the same way from a seeded <see cref="Generator"/>: inputs [n,2] (x, y) and targets [n] holding
+/// generated the same way from a seeded <see cref="Generator"/>, and its two regression sets (<see cref="Plane"/>,
+/// <see cref="MultiGaussian"/>, targets in [−1, 1]): inputs [n,2] (x, y) and targets [n] holding
 /// class indices 0/1 as floats (the Playground's label +1 is class 1 and −1 is class 0). Points lie
 /// roughly in [−6, 6]². <c>noise</c> is the Playground's noise slider divided by 100 (0 to 0.5 there; any
 /// value ≥ 0 is accepted). Samples come class by class (Circle, Gaussians, Spiral) — shuffle when batching.
@@ -15,6 +16,8 @@ namespace Dendrite.Data.Datasets;
 public static class Synthetic2D
 {
     private const double Radius = 5;
+
+    private static readonly (double X, double Y, double Sign)[] Bumps = [(-3, 3, 1), (3, -3, 1), (3, 3, -1), (-3, -3, -1)];
 
     /// <summary>
     /// A disc of class 1 (radius uniform in [0, 2.5]) inside a ring of class 0 (radius uniform in
@@ -88,6 +91,44 @@ public static class Synthetic2D
         });
     }
 
+    /// <summary>
+    /// Regression (TensorFlow Playground's "plane"): points uniform in [−6, 6]², target (x + y) / 12 (so in
+    /// [−1, 1]) computed at the point displaced by noise · U(−6, 6) per coordinate; targets [n] are floats.
+    /// </summary>
+    public static TensorDataset Plane(int n, double noise = 0, Generator? generator = null)
+    {
+        var g = Check(n, noise, "Plane", generator);
+        return Build(n, _ =>
+        {
+            double x = Uniform(g, -6, 6), y = Uniform(g, -6, 6);
+            double nx = Uniform(g, -6, 6) * noise, ny = Uniform(g, -6, 6) * noise;
+            return (x, y, (x + nx + y + ny) / 12);
+        });
+    }
+
+    /// <summary>
+    /// Regression (TensorFlow Playground's "multi gaussian"): points uniform in [−6, 6]²; the target is the
+    /// strongest of four Gaussian bumps of height +1 at (−3, 3) and (3, −3) and −1 at (3, 3) and (−3, −3)
+    /// (standard deviation 2), i.e. the bump value with the largest magnitude, at the point displaced by
+    /// noise · U(−6, 6) per coordinate.
+    /// </summary>
+    public static TensorDataset MultiGaussian(int n, double noise = 0, Generator? generator = null)
+    {
+        var g = Check(n, noise, "MultiGaussian", generator);
+        return Build(n, _ =>
+        {
+            double x = Uniform(g, -6, 6), y = Uniform(g, -6, 6);
+            double px = x + Uniform(g, -6, 6) * noise, py = y + Uniform(g, -6, 6) * noise;
+            double best = 0;
+            foreach (var (cx, cy, sign) in Bumps)
+            {
+                double v = sign * Math.Exp(-((px - cx) * (px - cx) + (py - cy) * (py - cy)) / (2 * 2.0 * 2.0));
+                if (Math.Abs(v) > Math.Abs(best)) best = v;
+            }
+            return (x, y, best);
+        });
+    }
+
     private static Generator Check(int n, double noise, string name, Generator? generator)
     {
         if (n <= 0)
@@ -99,7 +140,7 @@ public static class Synthetic2D
 
     private static double Uniform(Generator g, double low, double high) => low + (high - low) * g.NextDouble();
 
-    private static TensorDataset Build(int n, Func<int, (double X, double Y, int Label)> sample)
+    private static TensorDataset Build(int n, Func<int, (double X, double Y, double Label)> sample)
     {
         var inputs = new float[n * 2];
         var targets = new float[n];
@@ -108,7 +149,7 @@ public static class Synthetic2D
             var (x, y, label) = sample(i);
             inputs[2 * i] = (float)x;
             inputs[2 * i + 1] = (float)y;
-            targets[i] = label;
+            targets[i] = (float)label;
         }
         return new TensorDataset(Tensor.FromArray(inputs, n, 2), Tensor.FromArray(targets, n));
     }

@@ -87,13 +87,13 @@ internal sealed class DigitModel
             var train = Mnist.Load(folder, train: true);
             var test = Mnist.Load(folder, train: false);
             var net = Models.LeNet5(generator: new Generator(1));
-            var optimizer = new Sgd(net.Parameters(), 0.05f, momentum: 0.9f);
+            var optimizer = Optimizers.Create("momentum", net.Parameters(), 0.05f);
             var trainer = new Trainer(net, new CrossEntropyLoss(), optimizer, new Accuracy());
             // Digits shifted by up to 2 pixels: drawn digits sit less exactly in the middle than MNIST's.
             var shifted = new TransformedDataset(train, new RandomShift(maxPixels: 2, generator: new Generator(3)));
             var loader = new DataLoader(shifted, batchSize: 64, shuffle: true, generator: new Generator(2));
-            trainer.Fit(loader, TrainEpochs,
-                callbacks: [new LRSchedulerCallback(new CosineAnnealingLR(optimizer, tMax: TrainEpochs)), new Progress(this, stop)]);
+            trainer.Fit(loader, TrainEpochs, callbacks: [new LRSchedulerCallback(new CosineAnnealingLR(optimizer, tMax: TrainEpochs)), new Progress(this)],
+                cancellationToken: stop);
             if (stop.IsCancellationRequested) return;
             accuracy = trainer.Evaluate(new DataLoader(test, batchSize: 500))["accuracy"];
             net.Eval();
@@ -108,13 +108,10 @@ internal sealed class DigitModel
         }
     }
 
-    private sealed class Progress(DigitModel digits, CancellationToken stop) : Callback
+    private sealed class Progress(DigitModel digits) : Callback
     {
-        public override void OnBatchEnd(TrainingContext context)
-        {
+        public override void OnBatchEnd(TrainingContext context) =>
             digits.progress = (context.Epoch + (context.Batch + 1.0) / context.Batches) / context.Epochs;
-            if (stop.IsCancellationRequested) context.StopTraining = true;
-        }
     }
 
     /// <summary>Looks for data/mnist-sample in the current folder and its parents, then above the program's folder.</summary>

@@ -30,7 +30,7 @@ public sealed record NetworkConfig
 
     public float LearningRate { get; init; } = 0.03f;
 
-    /// <summary>sgd, momentum or adam.</summary>
+    /// <summary>A name <see cref="Optim.Optimizers"/> knows: sgd, momentum, adam, adamw, rmsprop, adagrad.</summary>
     public string Optimizer { get; init; } = "sgd";
 
     /// <summary>none, l1 or l2: a penalty on the weights (not the biases) added to the training loss.</summary>
@@ -55,7 +55,7 @@ public sealed record NetworkConfig
     public static readonly IReadOnlyList<string> SyntheticClassification = ["circle", "xor", "gaussian", "spiral"];
     public static readonly IReadOnlyList<string> SyntheticRegression = ["plane", "multigaussian"];
     public static readonly IReadOnlyList<string> Activations = ["tanh", "relu", "sigmoid", "linear", "leakyrelu"];
-    public static readonly IReadOnlyList<string> OptimizerNames = ["sgd", "momentum", "adam"];
+    public static IReadOnlyList<string> OptimizerNames => Optim.Optimizers.Names;
 
     private static readonly (string Name, FeatureSet Flag)[] FeatureNames =
     [

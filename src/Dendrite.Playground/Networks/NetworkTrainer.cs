@@ -113,10 +113,5 @@ internal sealed class NetworkTrainer
 
     private int[] NewOrder() => PlaygroundData.Permutation(Data.TrainCount, shuffle);
 
-    private Optimizer CreateOptimizer(NetworkConfig config) => config.Optimizer switch
-    {
-        "momentum" => new Sgd(Network.TrainableParameters, config.LearningRate, momentum: 0.9f),
-        "adam" => new Adam(Network.TrainableParameters, config.LearningRate),
-        _ => new Sgd(Network.TrainableParameters, config.LearningRate),
-    };
+    private Optimizer CreateOptimizer(NetworkConfig config) => Optimizers.Create(config.Optimizer, Network.TrainableParameters, config.LearningRate);
 }

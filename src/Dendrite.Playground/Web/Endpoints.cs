@@ -124,7 +124,8 @@ internal static class Endpoints
             var body = await Json.ReadAsync<StepGraph.Request>(request, limits.MaxJsonBytes, request.HttpContext.RequestAborted);
             return Results.Json(StepGraph.Evaluate(body), Json.Options);
         });
-        app.MapFallback((HttpContext context) => Json.Error(StatusCodes.Status404NotFound, $"no such page or API: {context.Request.Method} {context.Request.Path}"));
+        // "{*path}" rather than the default fallback pattern, which leaves out paths that look like files.
+        app.MapFallback("{*path}", (HttpContext context) => Json.Error(StatusCodes.Status404NotFound, $"no such page or API: {context.Request.Method} {context.Request.Path}"));
     }
 
     private sealed record DigitRequest(float[]? Pixels);

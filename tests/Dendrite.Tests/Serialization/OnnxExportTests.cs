@@ -49,12 +49,18 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void AllSevenPlaneFeaturesExportToWhatOnnxRuntimeComputes()
+    {
+        var model = new Sequential(new FeatureMap(FeatureSet.All), new Linear(7, 3, generator: new Generator(4)));
+        var x = Tensor.Randn(new Generator(5), [6, 2]) * 3;
+        Tensor expected;
+        using (GradMode.NoGrad()) expected = model.Forward(x);
+        AssertOnnxRuntimeAgrees(OnnxExporter.ToBytes(model, [2]), x, expected, 1e-5f, "featuremap");
+    }
+
+    [Fact]
     public void UnsupportedLayersAndMismatchedModelsAreNamed()
     {
-        var features = ModelSpec.Parse("""{"input": [2], "layers": [{"type": "featuremap", "features": "all"}, {"type": "linear", "out_features": 1}]}""");
-        var e = Assert.Throws<NotSupportedException>(() => OnnxExporter.ToBytes(features.Build(), features));
-        Assert.Contains("layer 0 (featuremap) is not supported", e.Message);
-
         var adaptive = ModelSpec.Parse("""{"input": [1, 5, 5], "layers": [{"type": "adaptiveavgpool2d", "output_size": 2}]}""");
         Assert.Contains("layer 0 (adaptiveavgpool2d): output size (2, 2) from input [1, 5, 5] has uneven windows",
             Assert.Throws<NotSupportedException>(() => OnnxExporter.ToBytes(adaptive.Build(), adaptive)).Message);

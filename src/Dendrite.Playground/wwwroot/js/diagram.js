@@ -1,7 +1,7 @@
 // The network diagram: a column of input features, one column per hidden layer, the outputs; each node a small
 // heatmap of what it computes over the plane, edges coloured by the weight's sign with width by its size.
 import { decode64, floats, DROPOUTS } from "./state.js";
-import { drawNeuron, drawFeature } from "./render.js";
+import { drawNeuron, drawFeature, drawOutput } from "./render.js";
 
 const HEIGHT = 460, TOP = 64, LEFT = 70, RIGHT = 30;
 const ALL_FEATURES = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"];
@@ -108,8 +108,9 @@ export class Diagram {
   }
 
   // Draws the neurons' heatmaps and the weights of a frame.
-  update(frame) {
+  update(frame, data) {
     const size = frame.neurons.size;
+    this.columns[this.columns.length - 1].canvases.forEach((canvas, i) => drawOutput(canvas, data, frame, i));
     frame.neurons.layers.forEach((layer, j) => {
       if (j === 0 && this.isPlane) return; // the plane's features are drawn exactly, once
       const bytes = decode64(layer.values);

@@ -52,6 +52,12 @@ export function startGraph() {
   function layout() {
     const depth = {};
     for (const n of graph.nodes) depth[n.id] = n.inputs.length ? 1 + Math.max(...n.inputs.map((i) => depth[i])) : 0;
+    // An input sits just left of the first node that uses it (z beside q, b beside s), so no edge crosses a node.
+    for (const n of graph.nodes) {
+      if (n.inputs.length) continue;
+      const users = graph.nodes.filter((m) => m.inputs.includes(n.id)).map((m) => depth[m.id]);
+      depth[n.id] = Math.min(...users) - 1;
+    }
     const columns = {};
     for (const n of graph.nodes) (columns[depth[n.id]] ||= []).push(n.id);
     const pos = {};
@@ -88,7 +94,7 @@ export function startGraph() {
         const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
         svg.append(el("path", { class: "edge", d: `M ${x1} ${y1} C ${(x1 + x2) / 2} ${y1}, ${(x1 + x2) / 2} ${y2}, ${x2} ${y2}` }));
         if (withGrad.has(n.id)) {
-          svg.append(el("text", { class: "local", x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, "text-anchor": "middle", "data-edge": `${input}-${n.id}` }, `∂${n.id}/∂${input} = ${num(n.local[j])}`));
+          svg.append(el("text", { class: "local", x: x1 + 0.6 * (x2 - x1), y: y1 + 0.6 * (y2 - y1) - 6, "text-anchor": "middle", "data-edge": `${input}-${n.id}` }, `∂${n.id}/∂${input} = ${num(n.local[j])}`));
         }
       });
     }

@@ -107,7 +107,7 @@ export function startNetwork() {
     const frame = latest;
     if (!frame || !data) return;
     drawHeatmap($("heatmap"), data, frame, state.showTest);
-    diagram.update(frame);
+    diagram.update(frame, data);
     $("epoch").textContent = String(frame.epoch).padStart(6, "0").replace(/(\d{3})$/, ",$1");
     $("train-loss").textContent = fmt(frame.trainLoss);
     $("test-loss").textContent = fmt(frame.testLoss);
@@ -171,7 +171,7 @@ export function startNetwork() {
     fill("lr", LEARNING_RATES);
     fill("regRate", REG_RATES);
     fill("activation", info.activations, (a) => ({ tanh: "Tanh", relu: "ReLU", sigmoid: "Sigmoid", linear: "Linear", leakyrelu: "Leaky ReLU" })[a]);
-    fill("optimizer", info.optimizers, (o) => ({ sgd: "SGD", momentum: "SGD + momentum", adam: "Adam" })[o]);
+    fill("optimizer", info.optimizers, (o) => ({ sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", adamw: "AdamW", rmsprop: "RMSprop", adagrad: "Adagrad" })[o] || o);
     const tiles = [...info.datasets.classification.map((d) => [d, "classification"]), ...info.datasets.regression.map((d) => [d, "regression"]), ["points", "any"]];
     for (const [name, kind] of tiles) {
       const b = document.createElement("button");

@@ -30,13 +30,15 @@ export function drawHeatmap(canvas, data, frame, showTest) {
   const values = decode64(frame.grid.values);
   const image = new ImageData(n, n);
   const tmp = [0, 0, 0];
+  // The background is paler than the points drawn on it, so a point on its own class's side still shows.
   for (let k = 0; k < n * n; k++) {
     const c = cellColour(data, values, frame.grid.range, k, tmp);
-    image.data.set([c[0], c[1], c[2], 255], 4 * k);
+    image.data.set([255 - 0.6 * (255 - c[0]), 255 - 0.6 * (255 - c[1]), 255 - 0.6 * (255 - c[2]), 255], 4 * k);
   }
   const small = new OffscreenCanvas(n, n);
   small.getContext("2d").putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
   ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
   drawPoints(ctx, canvas, data, data.train, "#fff");
   if (showTest) drawPoints(ctx, canvas, data, data.test, "#000");
@@ -69,6 +71,18 @@ function drawPoints(ctx, canvas, data, set, stroke) {
     ctx.fill();
     ctx.stroke();
   }
+}
+
+// An output node's heatmap: its class's probability (2p − 1 on the diverging scale) or the regression value,
+// sampled from the decision grid.
+export function drawOutput(canvas, data, frame, index, size = 24) {
+  const n = frame.grid.size, values = decode64(frame.grid.values), k = data.regression ? 1 : data.classes.length;
+  const bytes = new Float32Array(size * size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const cell = Math.floor((y * n) / size) * n + Math.floor((x * n) / size);
+    bytes[y * size + x] = values[cell * k + index];
+  }
+  drawNeuron(canvas, size, bytes, 0);
 }
 
 // A neuron's heatmap: bytes on a symmetric scale, 127.5 = 0.

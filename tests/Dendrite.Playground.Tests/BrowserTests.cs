@@ -95,6 +95,31 @@ public sealed class BrowserTests(BrowserFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task ClickingThePlaneAddsPointsAndATwoUnitLayerShowsTheWarpedGrid()
+    {
+        var page = await OpenAsync();
+        await page.ClickAsync("[data-dataset=points]");
+        await page.WaitForFunctionAsync("() => { const d = window.playgroundStats.data; return d && d.trainRows === 4; }", null, Patient);
+        var plane = (await page.Locator("#heatmap").BoundingBoxAsync())!;
+        // Class 1 in the top right, class 0 in the bottom left: (x, y) of the plane's [-6, 6]² at 3/4 and 1/4.
+        await page.ClickAsync("#point-classes button >> nth=1");
+        foreach (var (fx, fy) in new[] { (0.8f, 0.2f), (0.7f, 0.3f), (0.85f, 0.35f) })
+            await page.Mouse.ClickAsync(plane.X + fx * plane.Width, plane.Y + fy * plane.Height);
+        await page.ClickAsync("#point-classes button >> nth=0");
+        foreach (var (fx, fy) in new[] { (0.2f, 0.8f), (0.3f, 0.7f) })
+            await page.Mouse.ClickAsync(plane.X + fx * plane.Width, plane.Y + fy * plane.Height);
+        await page.WaitForFunctionAsync("() => window.playgroundStats.data.trainRows === 9", null, Patient);
+        Assert.Contains("points=", page.Url);
+        Assert.True(await page.IsVisibleAsync("#warp-panel"), "the default network's second layer has 2 units");
+        await page.ClickAsync("#play");
+        await page.WaitForFunctionAsync("() => { const f = window.playgroundStats.lastFrame; return f && f.epoch >= 50 && f.trainAccuracy === 1; }", null, Patient);
+        await page.ClickAsync("#play");
+        await page.SetViewportSizeAsync(1400, 1120); // the warped grid sits below the heatmap
+        await BrowserFixture.ScreenshotAsync(page, "playground-points.png");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task DrawingAOneOnThePadShowsClassOneOnTop()
     {
         var page = await OpenAsync(query: "?tab=digits");

@@ -26,6 +26,7 @@ public sealed class LimitTests
         await Expect(host, await session.Configure(ServerTests.Config(layers: Layers(2, 65))), 400, "layer 1: 1 to 64 neurons, got 65");
         await Expect(host, await session.Configure(ServerTests.Config(samples: 5001)), 400, "samples must be 10 to 5000");
         await Expect(host, await session.Configure(ServerTests.Config(dataset: "moons")), 400, "unknown dataset 'moons'");
+        await Expect(host, await session.Configure(ServerTests.Config(epochsPerFrame: -1)), 400, "epochsPerFrame must be 0");
         await Expect(host, await session.Configure(ServerTests.Config(optimizer: "lbfgs")), 400, "unknown optimizer 'lbfgs'");
         await Expect(host, await session.Configure(ServerTests.Config(lr: -1)), 400, "learningRate must be in (0, 10]");
         await Expect(host, await session.Configure(ServerTests.Config(dataset: "spiral", problem: "regression")), 400, "classification set");

@@ -11,9 +11,9 @@ namespace Dendrite.Playground.Tests;
 public sealed class ServerTests
 {
     internal static object Config(string dataset = "circle", object? layers = null, string problem = "classification", float lr = 0.03f,
-        string optimizer = "sgd", object? points = null, int[]? view = null, int samples = 200) => new
+        string optimizer = "sgd", object? points = null, int[]? view = null, int samples = 200, int epochsPerFrame = 10) => new
     {
-        dataset, problem, samples, learningRate = lr, optimizer, batchSize = 10, trainRatio = 50, features = new[] { "x1", "x2" },
+        dataset, problem, samples, learningRate = lr, optimizer, batchSize = 10, epochsPerFrame, trainRatio = 50, features = new[] { "x1", "x2" },
         layers = layers ?? new[] { new { neurons = 6, activation = "tanh", dropout = 0f } }, seed = 3, points, view = view ?? [0, 1],
     };
 
@@ -96,6 +96,23 @@ public sealed class ServerTests
         await session.ReceiveAsync("data");
         var reset = await session.FrameAsync(f => f.GetProperty("epoch").GetInt32() == 0);
         Assert.Equal(first.GetProperty("weights").GetRawText(), reset.GetProperty("weights").GetRawText());
+    }
+
+    [Fact]
+    public async Task PlayingTrainsTheChosenEpochsPerFrame()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        await using var session = await host.OpenSessionAsync();
+        Assert.Equal(HttpStatusCode.OK, (await session.Configure(Config(epochsPerFrame: 3))).StatusCode);
+        int last = (await session.FrameAsync()).GetProperty("epoch").GetInt32();
+        await session.Post("/play");
+        for (int i = 0; i < 6; i++)
+        {
+            int epoch = (await session.FrameAsync()).GetProperty("epoch").GetInt32();
+            Assert.InRange(epoch - last, 0, 3);
+            last = epoch;
+        }
+        Assert.True(last > 0);
     }
 
     [Fact]

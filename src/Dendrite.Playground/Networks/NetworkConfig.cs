@@ -28,6 +28,12 @@ public sealed record NetworkConfig
 
     public int BatchSize { get; init; } = 10;
 
+    /// <summary>
+    /// Epochs trained per frame the page draws while playing (TensorFlow Playground trains one), so learning can
+    /// be watched; 0 trains as fast as the server can, drawing whenever the page is ready.
+    /// </summary>
+    public int EpochsPerFrame { get; init; } = 10;
+
     public float LearningRate { get; init; } = 0.03f;
 
     /// <summary>A name <see cref="Optim.Optimizers"/> knows: sgd, momentum, adam, adamw, rmsprop, adagrad.</summary>
@@ -104,6 +110,7 @@ public sealed record NetworkConfig
         Require(TrainRatio is >= 10 and <= 90, $"trainRatio must be 10 to 90 (percent), got {TrainRatio}");
         Require(Samples >= 10 && Samples <= limits.MaxRows, $"samples must be 10 to {limits.MaxRows} (the row limit), got {Samples}");
         Require(BatchSize is >= 1 and <= 1000, $"batchSize must be 1 to 1000, got {BatchSize}");
+        Require(EpochsPerFrame is >= 0 and <= 1000, $"epochsPerFrame must be 0 (as fast as possible) to 1000, got {EpochsPerFrame}");
         Require(float.IsFinite(LearningRate) && LearningRate is > 0 and <= 10, $"learningRate must be in (0, 10], got {LearningRate}");
         Require(OptimizerNames.Contains(Optimizer), $"unknown optimizer '{Optimizer}' (use {string.Join(", ", OptimizerNames)})");
         Require(Regularization is "none" or "l1" or "l2", $"unknown regularization '{Regularization}' (use none, l1 or l2)");

@@ -33,6 +33,7 @@ internal sealed class PlaygroundSession : IAsyncDisposable
     private int epochsWanted;
     private bool dirty;
     private bool pageReady = true;
+    private int frameEpoch;
 
     // Request-thread state (under configLock).
     private NetworkConfig? config;
@@ -156,6 +157,7 @@ internal sealed class PlaygroundSession : IAsyncDisposable
     private void Install(NetworkTrainer built)
     {
         trainer = built;
+        frameEpoch = 0;
         view = Frames.ViewOf(built.Data, built.Config);
         Send(Frames.Data(built, view));
         dirty = true;
@@ -174,10 +176,11 @@ internal sealed class PlaygroundSession : IAsyncDisposable
                 if (dirty && pageReady && trainer is not null)
                 {
                     Send(Frames.Frame(trainer, view!));
+                    frameEpoch = trainer.Epoch;
                     dirty = false;
                     pageReady = false;
                 }
-                if (trainer is not null && (playing || epochsWanted > 0))
+                if (trainer is not null && ((playing && PaceAllows()) || epochsWanted > 0))
                 {
                     TrainSlice();
                     dirty = true;
@@ -197,13 +200,18 @@ internal sealed class PlaygroundSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Trains for one time slice, or up to the end of the epoch a step asked for.</summary>
+    /// <summary>Whether playing may train on before the next frame (the configuration's epochs per frame).</summary>
+    private bool PaceAllows() => trainer!.Config.EpochsPerFrame == 0 || trainer.Epoch - frameEpoch < trainer.Config.EpochsPerFrame;
+
+    /// <summary>Trains for one time slice, up to the end of the epoch a step asked for, or up to the pace's epochs.</summary>
     private void TrainSlice()
     {
         var started = Stopwatch.GetTimestamp();
         do
         {
-            if (trainer!.Step() && epochsWanted > 0 && --epochsWanted == 0 && !playing) return;
+            if (!trainer!.Step()) continue;
+            if (epochsWanted > 0 && --epochsWanted == 0 && !playing) return;
+            if (playing && !PaceAllows()) break;
         }
         while (Stopwatch.GetElapsedTime(started) < Slice && commands.Count == 0 && !stop.IsCancellationRequested);
         if (!double.IsFinite(trainer.Evaluate(trainer.Data.TrainX, trainer.Data.TrainY).Loss))

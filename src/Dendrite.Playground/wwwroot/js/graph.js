@@ -64,7 +64,7 @@ export function startGraph() {
     const maxDepth = Math.max(...Object.keys(columns).map(Number));
     for (const [d, ids] of Object.entries(columns)) {
       ids.forEach((id, i) => {
-        pos[id] = { x: 30 + (Number(d) * (900 - 60 - W)) / Math.max(maxDepth, 1), y: 210 + (i - (ids.length - 1) / 2) * 80 - H / 2 };
+        pos[id] = { x: 30 + (Number(d) * (900 - 60 - W)) / Math.max(maxDepth, 1), y: 160 + (i - (ids.length - 1) / 2) * 80 - H / 2 };
       });
     }
     return pos;

@@ -1,7 +1,7 @@
 // The network tab: TensorFlow Playground's controls driving a Dendrite network that trains on the server. The
 // page opens one WebSocket (its session; frames arrive on it and each is acknowledged once drawn) and sends
 // every change as an HTTP request, whose errors it shows.
-import { fromUrl, toUrl, toConfig, LEARNING_RATES, REG_RATES, CLASS_COLOURS, floats, fmt } from "./state.js";
+import { fromUrl, toUrl, toConfig, LEARNING_RATES, REG_RATES, SPEEDS, CLASS_COLOURS, floats, fmt } from "./state.js";
 import { drawHeatmap, drawLossChart, drawWarp, fromCanvas } from "./render.js";
 import { Diagram } from "./diagram.js";
 import { drawDatasetIcon } from "./icons.js";
@@ -148,6 +148,7 @@ export function startNetwork() {
 
   function syncControls() {
     $("lr").value = String(state.learningRate);
+    $("speed").value = String(state.epochsPerFrame);
     $("regRate").value = String(state.regularizationRate);
     $("regularization").value = state.regularization;
     $("optimizer").value = state.optimizer;
@@ -169,6 +170,7 @@ export function startNetwork() {
 
   function bind() {
     fill("lr", LEARNING_RATES);
+    fill("speed", SPEEDS, (v) => (v === 0 ? "as fast as it goes" : `${v} epoch${v === 1 ? "" : "s"} a frame`));
     fill("regRate", REG_RATES);
     fill("activation", info.activations, (a) => ({ tanh: "Tanh", relu: "ReLU", sigmoid: "Sigmoid", linear: "Linear", leakyrelu: "Leaky ReLU" })[a]);
     fill("optimizer", info.optimizers, (o) => ({ sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", adamw: "AdamW", rmsprop: "RMSprop", adagrad: "Adagrad" })[o] || o);
@@ -192,6 +194,7 @@ export function startNetwork() {
     }
     const on = (id, event, f) => $(id).addEventListener(event, f);
     on("lr", "change", () => { state.learningRate = Number($("lr").value); changed(); });
+    on("speed", "change", () => { state.epochsPerFrame = Number($("speed").value); changed(); });
     on("regRate", "change", () => { state.regularizationRate = Number($("regRate").value); changed(); });
     on("regularization", "change", () => { state.regularization = $("regularization").value; changed(); });
     on("optimizer", "change", () => { state.optimizer = $("optimizer").value; changed(); });

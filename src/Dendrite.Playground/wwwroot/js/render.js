@@ -66,7 +66,7 @@ function drawPoints(ctx, canvas, data, set, stroke) {
   for (let i = 0; i < y.length; i++) {
     const [px, py] = toCanvas(canvas, data, xy[2 * i], xy[2 * i + 1]);
     ctx.beginPath();
-    ctx.arc(px, py, 3, 0, 2 * Math.PI);
+    ctx.arc(px, py, 3.5, 0, 2 * Math.PI);
     ctx.fillStyle = pointColour(data, y[i]);
     ctx.fill();
     ctx.stroke();

@@ -4,10 +4,11 @@
 export const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 export const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 export const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.5];
+export const SPEEDS = [1, 10, 100, 0]; // epochs per frame; 0 = as fast as the server trains
 
 export function defaults() {
   return {
-    dataset: "circle", problem: "classification", noise: 0, trainRatio: 50, samples: 500, batchSize: 10,
+    dataset: "circle", problem: "classification", noise: 0, trainRatio: 50, samples: 500, batchSize: 10, epochsPerFrame: 10,
     learningRate: 0.03, optimizer: "sgd", regularization: "none", regularizationRate: 0, activation: "tanh",
     features: ["x1", "x2"], layers: [{ neurons: 4, activation: "tanh", dropout: 0 }, { neurons: 2, activation: "tanh", dropout: 0 }],
     seed: 1, points: null, view: [0, 1], showTest: false,
@@ -24,6 +25,7 @@ export function fromUrl(hash) {
   s.noise = num(p.get("noise"), s.noise);
   s.trainRatio = num(p.get("ratio"), s.trainRatio);
   s.batchSize = num(p.get("batch"), s.batchSize);
+  s.epochsPerFrame = num(p.get("speed"), s.epochsPerFrame);
   s.learningRate = num(p.get("lr"), s.learningRate);
   s.regularizationRate = num(p.get("regRate"), s.regularizationRate);
   s.seed = num(p.get("seed"), s.seed);
@@ -53,6 +55,7 @@ export function toUrl(s) {
   p.set("noise", s.noise);
   p.set("ratio", s.trainRatio);
   p.set("batch", s.batchSize);
+  p.set("speed", s.epochsPerFrame);
   p.set("lr", s.learningRate);
   p.set("opt", s.optimizer);
   p.set("reg", s.regularization);
@@ -71,7 +74,7 @@ export function toUrl(s) {
 export function toConfig(s) {
   return {
     dataset: s.dataset, problem: s.problem, noise: s.noise, trainRatio: s.trainRatio, samples: s.samples,
-    batchSize: s.batchSize, learningRate: s.learningRate, optimizer: s.optimizer, regularization: s.regularization,
+    batchSize: s.batchSize, epochsPerFrame: s.epochsPerFrame, learningRate: s.learningRate, optimizer: s.optimizer, regularization: s.regularization,
     regularizationRate: s.regularizationRate, features: s.features, layers: s.layers, seed: s.seed,
     points: s.dataset === "points" ? s.points : null, view: s.view,
   };

@@ -190,6 +190,23 @@ public sealed class ServerTests
         Assert.Equal(48 * 48 * 3, Convert.FromBase64String(frame.GetProperty("grid").GetProperty("values").GetString()!).Length);
         await session.Post("/pause");
 
+        // The download takes raw CSV rows (the standardisation is its first layer) and knows its target and classes.
+        string path = Path.Combine(Path.GetTempPath(), $"playground-csv-{Guid.NewGuid():N}.safetensors");
+        await File.WriteAllBytesAsync(path, await host.Client.GetByteArrayAsync(session.Path("/model")));
+        try
+        {
+            var (model, spec, facts) = ModelFile.Load(path);
+            Assert.Equal([3], spec.Input);
+            Assert.Equal("label", facts["target"]);
+            Assert.Equal("k0,k1,k2", facts["classes"]);
+            var logits = model.Forward(Tensors.Tensor.FromArray([6.5f, -2.5f, 0.5f], 1, 3)).ToArray();
+            Assert.Equal(2, Array.IndexOf(logits, logits.Max())); // a row like the third class's
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
         // Regression on the same upload: a numeric target.
         var regression = await host.Client.PostAsync(session.Path("/csv?target=a&problem=regression"), new StringContent(ThreeClassCsv().Replace(",k", ",", StringComparison.Ordinal), Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.OK, regression.StatusCode);

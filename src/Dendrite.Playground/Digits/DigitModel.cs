@@ -99,7 +99,7 @@ internal sealed class DigitModel
             net.Eval();
             lock (gate) model = net;
             state = "ready";
-            message = $"LeNet-5 trained on {train.Count:N0} digits: {accuracy:P1} of {test.Count:N0} test digits right";
+            message = string.Create(CultureInfo.InvariantCulture, $"LeNet-5 trained on {train.Count:N0} digits: {accuracy * 100:0.0}% of {test.Count:N0} test digits right");
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

@@ -10,7 +10,7 @@ namespace Dendrite.Playground.Networks;
 /// A data set ready to train on, split into training and test rows (row-major float arrays, raw units), with
 /// what the views need: column names, class names, per-column range and mean.
 /// </summary>
-internal sealed class PlaygroundData
+internal sealed record PlaygroundData
 {
     public required float[] TrainX { get; init; }
     public required float[] TrainY { get; init; }
@@ -21,6 +21,9 @@ internal sealed class PlaygroundData
     public required int Columns { get; init; }
 
     public required IReadOnlyList<string> ColumnNames { get; init; }
+
+    /// <summary>The CSV's target column (what <c>dendrite predict</c> leaves out of a CSV's rows), or null for other data.</summary>
+    public string? Target { get; init; }
 
     /// <summary>Class names, or null for regression.</summary>
     public required IReadOnlyList<string>? Classes { get; init; }
@@ -59,7 +62,7 @@ internal sealed class PlaygroundData
                 var csv = ParseCsv(upload, config.IsRegression, limits);
                 if (config.View.Any(v => v >= csv.FeatureNames.Count))
                     throw HttpError.BadRequest($"view: the CSV has {csv.FeatureNames.Count} feature columns (0 to {csv.FeatureNames.Count - 1})");
-                return Split(csv.Tensors, csv.FeatureNames.Count, [.. csv.FeatureNames], csv.Classes, config, g, plane: false);
+                return Split(csv.Tensors, csv.FeatureNames.Count, [.. csv.FeatureNames], csv.Classes, config, g, plane: false) with { Target = csv.TargetName };
             default:
                 var set = config.Dataset switch
                 {

@@ -28,6 +28,7 @@ internal static class ModelExport
             ["inputs"] = string.Join(",", trainer.Data.ColumnNames),
         };
         if (trainer.Data.Classes is { } classes) facts["classes"] = string.Join(",", classes);
+        if (trainer.Data.Target is { } target) facts["target"] = target;
         var (_, accuracy) = trainer.Evaluate(trainer.Data.TestX, trainer.Data.TestY);
         if (double.IsFinite(accuracy)) facts["test_accuracy"] = accuracy.ToString("0.####", CultureInfo.InvariantCulture);
         string path = Path.Combine(temporaryFolder, $"model-{Guid.NewGuid():N}.safetensors");

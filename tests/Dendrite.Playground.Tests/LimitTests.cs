@@ -79,6 +79,32 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task SessionsTrainingFlatOutLeaveTheServerAnswering()
+    {
+        await using var host = await TestServerHost.StartAsync(new PlaygroundLimits { MaxSessions = 3 });
+        var sessions = new List<TestServerHost.Session>();
+        for (int i = 0; i < 3; i++)
+        {
+            var session = await host.OpenSessionAsync();
+            sessions.Add(session);
+            // The largest network on the most rows, as fast as the worker can go, never acknowledging a frame.
+            var response = await session.Configure(ServerTests.Config(layers: Layers(8, 64), samples: 5000, epochsPerFrame: 0));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await session.Post("/play");
+        }
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/api/info")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsJsonAsync("/api/graph", new { graph = "neuron" })).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await sessions[i % 3].Post("/pause")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await sessions[i % 3].Post("/play")).StatusCode);
+        }
+        foreach (var s in sessions) await s.DisposeAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (host.Server.Sessions.Count > 0) await Task.Delay(20, timeout.Token);
+    }
+
+    [Fact]
     public async Task MalformedRequestsGet4xxWithAReason()
     {
         await using var host = await TestServerHost.StartAsync();

@@ -1,7 +1,54 @@
+using System.Runtime.Intrinsics;
+
 namespace Dendrite.Kernels;
 
-// Operator structs for the activations that the NN layers add (LeakyReLU, the Heaviside step, sine).
-// Kept apart from Operators.cs so each family of ops reads as one unit.
+// Operator structs of the activation functions (Tensor.Activations.cs), each followed by its gradient
+// operator (the local gradient times the upstream one).
+
+// 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) below, so neither branch overflows.
+internal readonly struct SigmoidOp : IUnaryOperator
+{
+    public float Invoke(float x)
+    {
+        if (x >= 0) return 1f / (1f + MathF.Exp(-x));
+        float e = MathF.Exp(x);
+        return e / (1f + e);
+    }
+}
+
+// From the saved output y = σ(x): σ′ = y(1 − y).
+internal readonly struct SigmoidGradOp : IBinaryOperator
+{
+    public float Invoke(float grad, float y) => grad * y * (1f - y);
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> grad, Vector256<float> y) => grad * y * (Vector256<float>.One - y);
+}
+
+internal readonly struct TanhOp : IUnaryOperator { public float Invoke(float x) => MathF.Tanh(x); }
+
+// From the saved output y = tanh x: tanh′ = 1 − y².
+internal readonly struct TanhGradOp : IBinaryOperator
+{
+    public float Invoke(float grad, float y) => grad * (1f - y * y);
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> grad, Vector256<float> y) => grad * (Vector256<float>.One - y * y);
+}
+
+internal readonly struct ReluOp : IUnaryOperator
+{
+    public float Invoke(float x) => x > 0 ? x : x == 0 || x < 0 ? 0f : x;
+    public static bool Vectorizable => true;
+
+    // Zero where x ≤ 0; x itself elsewhere, which keeps NaN (for which x ≤ 0 is false).
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256.AndNot(x, Vector256.LessThanOrEqual(x, Vector256<float>.Zero));
+}
+
+internal readonly struct ReluGradOp : IBinaryOperator
+{
+    public float Invoke(float grad, float x) => x > 0 ? grad : 0f;
+    public static bool Vectorizable => true;
+    public Vector256<float> Invoke(Vector256<float> grad, Vector256<float> x) => grad & Vector256.GreaterThan(x, Vector256<float>.Zero);
+}
 
 /// <summary>x for x &gt; 0, slope·x otherwise (NaN stays NaN).</summary>
 internal readonly struct LeakyReluOp(float slope) : IUnaryOperator
@@ -19,14 +66,4 @@ internal readonly struct LeakyReluGradOp(float slope) : IBinaryOperator
 internal readonly struct StepOp : IUnaryOperator
 {
     public float Invoke(float x) => x > 0 ? 1f : x <= 0 ? 0f : x;
-}
-
-internal readonly struct SinOp : IUnaryOperator { public float Invoke(float x) => MathF.Sin(x); }
-
-internal readonly struct SinGradOp : IBinaryOperator { public float Invoke(float grad, float x) => grad * MathF.Cos(x); }
-
-/// <summary>scale·x + shift, for turning unit random samples into U(a, b) or N(μ, σ²).</summary>
-internal readonly struct AffineOp(float scale, float shift) : IUnaryOperator
-{
-    public float Invoke(float x) => scale * x + shift;
 }

@@ -10,41 +10,32 @@ namespace Dendrite.Tensors;
 /// <see cref="Grad"/> of the leaves. The shape of torch.Tensor, in .NET casing. Not sealed only so that
 /// <see cref="NN.Parameter"/> can be a tensor; it has no virtual members.
 /// </summary>
+/// <remarks>
+/// The partial files hold the ops by family (Creation, Views, Elementwise, Activations, Reduction,
+/// LinearAlgebra, Softmax, Indexing, Conv, Format), how ops join the graph (Autograd), how a leaf's gradient
+/// is kept (Gradients), and the reuse of Tensor objects inside a <see cref="TensorScope"/> (Reuse).
+/// </remarks>
 public partial class Tensor
 {
-    // Storage is shared by views; Offset and strides say where this view's elements are in it. Not
-    // readonly: a TensorScope retires the tensors on the memory it releases, and later ops reuse them.
+    // The elements live in Storage, shared by views; Offset and the strides say where this view's elements
+    // are in it. (Not readonly: a scope may reuse this object for a later op's result, see Tensor.Reuse.cs.)
     internal Storage Storage;
     internal int Offset;
     internal int[] StridesArray;
     private bool requiresGrad;
     private Tensor? grad;
-    // Set by ZeroGrad: the gradient reads as zero, but the memset is deferred. The next backward pass
-    // writes its gradient over the old values instead of adding to zeros (a full pass over every
-    // parameter saved each step); anything else that reads Grad first gets it zero-filled.
-    private bool gradZeroPending;
-
-    private const int SpareLimit = 8192;
-    [ThreadStatic] private static Stack<Tensor>? spare;
 
     /// <summary>A new contiguous, zero-filled tensor of the given shape.</summary>
     internal Tensor(Shape shape) : this(Storage.Allocate(shape.Numel), shape, shape.SharedContiguousStrides, 0)
     {
     }
 
-    /// <summary>
-    /// A contiguous tensor whose elements the caller's kernel overwrites, every one of them: inside a
-    /// <see cref="TensorScope"/> its recycled buffer is not cleared first (a pass over memory saved).
-    /// </summary>
-    internal static Tensor Uninitialized(Shape shape) =>
-        MakeView(Storage.AllocateUninitialized(shape.Numel), shape, shape.SharedContiguousStrides, 0);
-
     /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
     internal Tensor(Shape shape, Storage storage) : this(storage, shape, shape.SharedContiguousStrides, 0)
     {
     }
 
-    /// <summary>A view over existing storage.</summary>
+    /// <summary>A view over existing storage. Ops make their results with <see cref="Make"/> and <see cref="MakeView"/> instead.</summary>
     internal Tensor(Storage storage, Shape shape, int[] strides, int offset)
     {
         Storage = storage;
@@ -52,43 +43,6 @@ public partial class Tensor
         StridesArray = strides;
         Offset = offset;
         storage.Owner?.Track(this);
-    }
-
-    /// <summary>A new contiguous, zero-filled tensor (a retired Tensor object when one is free).</summary>
-    internal static Tensor Make(Shape shape) => MakeView(Storage.Allocate(shape.Numel), shape, shape.SharedContiguousStrides, 0);
-
-    /// <summary>A view over existing storage (a retired Tensor object when one is free).</summary>
-    internal static Tensor MakeView(Storage storage, Shape shape, int[] strides, int offset)
-    {
-        // Only a tensor that its scope will retire in turn takes a retired object, so that a reference
-        // wrongly held past a scope can only ever meet another scope's temporaries, never a long-lived tensor.
-        if (storage.Owner is null || spare is not { Count: > 0 } stack) return new Tensor(storage, shape, strides, offset);
-        var t = stack.Pop();
-        t.Storage = storage;
-        t.Shape = shape;
-        t.StridesArray = strides;
-        t.Offset = offset;
-        storage.Owner?.Track(t);
-        return t;
-    }
-
-    /// <summary>
-    /// Called by the scope that released this tensor's memory: points it at <see cref="Storage.Dead"/> (so a
-    /// stale use throws as before), retires its node, and makes the object available to later ops.
-    /// </summary>
-    internal void Retire()
-    {
-        var node = GradFn;
-        Storage = Storage.Dead;
-        GradFn = null;
-        grad = null;
-        gradZeroPending = false;
-        Name = null;
-        requiresGrad = false;
-        node?.Retire(this);
-        if (GetType() != typeof(Tensor)) return;
-        var stack = spare ??= new Stack<Tensor>();
-        if (stack.Count < SpareLimit) stack.Push(this);
     }
 
     /// <summary>The sizes of the dimensions.</summary>
@@ -144,73 +98,10 @@ public partial class Tensor
     {
         get
         {
-            if (gradZeroPending)
-            {
-                gradZeroPending = false;
-                grad!.Fill_(0f);
-            }
+            ApplyPendingZeroGrad();
             return grad;
         }
-        set
-        {
-            // A gradient outlives the step; if it was made inside a scope, that scope must not reuse it.
-            if (value is not null) TensorScope.Escape(value);
-            grad = value;
-            gradZeroPending = false;
-        }
-    }
-
-    /// <summary>
-    /// Makes <see cref="Grad"/> read as zero without touching its memory until it is next used (in place,
-    /// so its buffer is reused); nothing happens when there is no gradient.
-    /// </summary>
-    public void ZeroGrad() => gradZeroPending = grad is not null;
-
-    /// <summary>
-    /// For a node whose gradient for this tensor comes straight out of a GEMM: when this is a leaf that wants
-    /// a gradient, its gradient buffer, to be written with the returned β (0: overwrite, on first use or after
-    /// <see cref="ZeroGrad"/>; 1: add to what is there). The product then lands in <see cref="Grad"/> without a
-    /// temporary and a copy (PyTorch's AccumulateGrad takes over the incoming buffer for the same reason), and
-    /// the node hands the engine no gradient for this input. Null when the engine must route the gradient (not
-    /// a leaf, or a gradient set by hand with another layout).
-    /// </summary>
-    internal Tensor? LeafGradTarget(out float beta)
-    {
-        beta = 1f;
-        if (GradFn is not null || !requiresGrad) return null;
-        if (grad is null)
-        {
-            // Fully written by the β = 0 product; a leaf's gradient outlives the step, so no scope owns it.
-            grad = TensorScope.Untracked(() => Uninitialized(Shape));
-            beta = 0f;
-            return grad;
-        }
-        if (!grad.IsContiguous || grad.Shape != Shape) return null;
-        if (gradZeroPending)
-        {
-            gradZeroPending = false;
-            beta = 0f;
-        }
-        return grad;
-    }
-
-    /// <summary>Used by the engine: Grad += g, where a pending zero turns the sum into a copy.</summary>
-    internal void AccumulateGrad(Tensor g)
-    {
-        if (grad is null)
-        {
-            // A leaf's gradient outlives the step (optimizers read it), so it never belongs to a TensorScope.
-            grad = TensorScope.Untracked(g.Clone);
-        }
-        else if (gradZeroPending)
-        {
-            gradZeroPending = false;
-            grad.CopyNoCheck(g);
-        }
-        else
-        {
-            grad.AddInPlace(g);
-        }
+        set => SetGrad(value);
     }
 
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
@@ -235,15 +126,6 @@ public partial class Tensor
     internal Span<float> Span => Data.AsSpan(Offset);
 
     internal ReadOnlySpan<int> ShapeSpan => Shape.AsSpan();
-
-    /// <summary>Links this freshly computed tensor to the node that produced it.</summary>
-    internal Tensor WithGradFn(Node node)
-    {
-        GradFn = node;
-        requiresGrad = true;
-        node.AttachOutput(this);
-        return this;
-    }
 
     /// <summary>The value of a one-element tensor.</summary>
     public float Item()

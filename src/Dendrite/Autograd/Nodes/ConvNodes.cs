@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Dendrite.Kernels;
 using Dendrite.Tensors;
 
@@ -12,48 +13,33 @@ namespace Dendrite.Autograd.Nodes;
 /// (<see cref="ConvBatch.BackwardInput"/>). The input gradient is skipped when the input needs none (the
 /// first layer of a network), which saves the largest GEMM of the backward pass.
 /// </summary>
-internal sealed class Conv2dBackward : Node
+internal sealed class Conv2dBackward : ReusableNode<Conv2dBackward>
 {
-    private Tensor input, weight;
-    private Tensor? bias, col;
+    private Tensor? col;
     private Window2d win;
     private int groups;
-    private readonly Tensor?[] grads = new Tensor?[3]; // returned by every Backward call: the engine reads it at once
 
-    private Conv2dBackward(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor? col) : base(input, weight, bias)
+    private Conv2dBackward(Tensor input, Tensor weight, Tensor? bias) : base(input, weight, bias)
     {
-        this.input = input;
-        this.weight = weight;
-        this.bias = bias;
-        this.win = win;
-        this.groups = groups;
-        this.col = col;
     }
 
     /// <summary>A retired node re-armed for a new op, or a new one.</summary>
-    internal static Conv2dBackward Create(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor? col)
+    internal static Conv2dBackward Create(Tensor input, Tensor weight, Tensor? bias, Window2d win, int groups, Tensor? col) =>
+        (Take(input, weight, bias) ?? new Conv2dBackward(input, weight, bias)).Save(win, groups, col);
+
+    private Conv2dBackward Save(Window2d win, int groups, Tensor? col)
     {
-        if (NodePool<Conv2dBackward>.Take() is not { } node) return new Conv2dBackward(input, weight, bias, win, groups, col);
-        node.input = input;
-        node.weight = weight;
-        node.bias = bias;
-        node.win = win;
-        node.groups = groups;
-        node.col = col;
-        node.Reuse(input, weight, bias);
-        return node;
+        this.win = win;
+        this.groups = groups;
+        this.col = col;
+        return this;
     }
 
-    private protected override void OnRetired()
-    {
-        input = weight = null!;
-        bias = col = null;
-        Array.Clear(grads);
-        NodePool<Conv2dBackward>.Return(this);
-    }
+    private protected override void DropSaved() => col = null;
 
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
+        Tensor input = Input(0)!, weight = Input(1)!;
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         var geometry = new ConvGeometry(n, c, h, w, weight.Shape[0], groups, win);
         int o = geometry.O, p = geometry.P;
@@ -95,53 +81,40 @@ internal sealed class Conv2dBackward : Node
             dx = Tensor.Uninitialized(input.Shape);
             ConvBatch.BackwardInput(geometry, g.Span, wt.Span, dx.Span);
         }
-        grads[0] = dx;
-        grads[1] = dw;
-        grads[2] = db;
-        return grads;
+        return Gradients(dx, dw, db);
     }
 }
 
 /// <summary>Max pooling: each output's gradient goes to the input element that was the window's maximum.</summary>
-public sealed class MaxPool2dBackward : Node
+public sealed class MaxPool2dBackward : ReusableNode<MaxPool2dBackward>
 {
-    private Tensor input, argmax;
+    private Tensor argmax;
     private int outPlane;
-    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
 
-    public MaxPool2dBackward(Tensor input, Tensor argmax, int outPlane) : base(input)
-    {
-        this.input = input;
-        this.argmax = argmax;
-        this.outPlane = outPlane;
-    }
+    public MaxPool2dBackward(Tensor input, Tensor argmax, int outPlane) : base(input) => Save(argmax, outPlane);
 
     /// <summary>A retired node re-armed for a new op, or a new one.</summary>
-    internal static MaxPool2dBackward Create(Tensor input, Tensor argmax, int outPlane)
+    internal static MaxPool2dBackward Create(Tensor input, Tensor argmax, int outPlane) =>
+        Take(input)?.Save(argmax, outPlane) ?? new MaxPool2dBackward(input, argmax, outPlane);
+
+    [MemberNotNull(nameof(argmax))]
+    private MaxPool2dBackward Save(Tensor argmax, int outPlane)
     {
-        if (NodePool<MaxPool2dBackward>.Take() is not { } node) return new MaxPool2dBackward(input, argmax, outPlane);
-        node.input = input;
-        node.argmax = argmax;
-        node.outPlane = outPlane;
-        node.Reuse(input);
-        return node;
+        this.argmax = argmax;
+        this.outPlane = outPlane;
+        return this;
     }
 
-    private protected override void OnRetired()
-    {
-        input = argmax = null!;
-        grads[0] = null;
-        NodePool<MaxPool2dBackward>.Return(this);
-    }
+    private protected override void DropSaved() => argmax = null!;
 
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
+        var input = Input(0)!;
         int inPlane = input.Shape[2] * input.Shape[3];
         var g = gradOutput.ContiguousNoGrad();
         var dx = Tensor.Zeros(input.Shape);
         ConvBatch.MaxPoolBackward(g.Span, argmax.Span, input.Shape[0], input.Shape[1], outPlane, inPlane, dx.Span);
-        grads[0] = dx;
-        return grads;
+        return Gradients(dx);
     }
 }
 

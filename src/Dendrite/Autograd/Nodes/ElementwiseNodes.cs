@@ -128,51 +128,8 @@ public sealed class ClampBackward(Tensor x, float min, float max) : Node(x)
     protected internal override Tensor?[] Backward(Tensor g) => [Tensor.Zip(g, x, new ClampGradOp(min, max), Name)];
 }
 
-/// <summary>σ′(x) = σ(x)(1 − σ(x)), from the saved output.</summary>
-public sealed class SigmoidBackward(Tensor x, Tensor result) : Node(x)
+/// <summary>d sin x / dx = cos x.</summary>
+public sealed class SinBackward(Tensor x) : Node(x)
 {
-    protected internal override Tensor?[] Backward(Tensor g) => [Tensor.Zip(g, result, default(SigmoidGradOp), Name)];
-}
-
-/// <summary>tanh′(x) = 1 − tanh²(x), from the saved output.</summary>
-public sealed class TanhBackward(Tensor x, Tensor result) : Node(x)
-{
-    protected internal override Tensor?[] Backward(Tensor g) => [Tensor.Zip(g, result, default(TanhGradOp), Name)];
-}
-
-/// <summary>ReLU passes the gradient where x &gt; 0.</summary>
-public sealed class ReluBackward : Node
-{
-    private Tensor x;
-    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
-
-    public ReluBackward(Tensor x) : base(x) => this.x = x;
-
-    /// <summary>A retired node re-armed for <paramref name="x"/>, or a new one.</summary>
-    internal static ReluBackward Create(Tensor x)
-    {
-        if (NodePool<ReluBackward>.Take() is not { } node) return new ReluBackward(x);
-        node.x = x;
-        node.Reuse(x);
-        return node;
-    }
-
-    protected internal override Tensor?[] Backward(Tensor g)
-    {
-        grads[0] = Tensor.Zip(g, x, default(ReluGradOp), Name);
-        return grads;
-    }
-
-    private protected override void OnRetired()
-    {
-        x = null!;
-        grads[0] = null;
-        NodePool<ReluBackward>.Return(this);
-    }
-}
-
-/// <summary>A copy passes the gradient unchanged.</summary>
-public sealed class CloneBackward(Tensor x) : Node(x)
-{
-    protected internal override Tensor?[] Backward(Tensor g) => [g];
+    protected internal override Tensor?[] Backward(Tensor g) => [Tensor.Zip(g, x, default(SinGradOp), Name)];
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Dendrite.Kernels;
 using Dendrite.Tensors;
 
@@ -32,20 +33,28 @@ public sealed class BinaryCrossEntropyWithLogitsBackward(Tensor x, Tensor t) : N
 /// (softmax − smoothed one-hot target) times the weights, computed in one pass from the saved log-probabilities
 /// instead of through a gather, its scatter and a separate log-softmax backward.
 /// </summary>
-public sealed class CrossEntropyBackward : Node
+public sealed class CrossEntropyBackward : ReusableNode<CrossEntropyBackward>
 {
-    private Tensor input, logp;
+    private Tensor logp;
     private int[] labels;
     private float[]? weight;
     private int ignoreIndex;
     private float smoothing, scale;
     private bool reduced;
-    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
 
     public CrossEntropyBackward(Tensor input, Tensor logp, int[] labels, float[]? weight, int ignoreIndex, float smoothing,
-        float scale, bool reduced) : base(input)
+        float scale, bool reduced) : base(input) => Save(logp, labels, weight, ignoreIndex, smoothing, scale, reduced);
+
+    /// <summary>A retired node re-armed for a new op, or a new one.</summary>
+    internal static CrossEntropyBackward Create(Tensor input, Tensor logp, int[] labels, float[]? weight, int ignoreIndex,
+        float smoothing, float scale, bool reduced) =>
+        Take(input)?.Save(logp, labels, weight, ignoreIndex, smoothing, scale, reduced)
+        ?? new CrossEntropyBackward(input, logp, labels, weight, ignoreIndex, smoothing, scale, reduced);
+
+    [MemberNotNull(nameof(logp), nameof(labels))]
+    private CrossEntropyBackward Save(Tensor logp, int[] labels, float[]? weight, int ignoreIndex, float smoothing, float scale,
+        bool reduced)
     {
-        this.input = input;
         this.logp = logp;
         this.labels = labels;
         this.weight = weight;
@@ -53,24 +62,7 @@ public sealed class CrossEntropyBackward : Node
         this.smoothing = smoothing;
         this.scale = scale;
         this.reduced = reduced;
-    }
-
-    /// <summary>A retired node re-armed for a new op, or a new one.</summary>
-    internal static CrossEntropyBackward Create(Tensor input, Tensor logp, int[] labels, float[]? weight, int ignoreIndex,
-        float smoothing, float scale, bool reduced)
-    {
-        if (NodePool<CrossEntropyBackward>.Take() is not { } node)
-            return new CrossEntropyBackward(input, logp, labels, weight, ignoreIndex, smoothing, scale, reduced);
-        node.input = input;
-        node.logp = logp;
-        node.labels = labels;
-        node.weight = weight;
-        node.ignoreIndex = ignoreIndex;
-        node.smoothing = smoothing;
-        node.scale = scale;
-        node.reduced = reduced;
-        node.Reuse(input);
-        return node;
+        return this;
     }
 
     /// <summary>
@@ -79,24 +71,21 @@ public sealed class CrossEntropyBackward : Node
     /// </summary>
     [ThreadStatic] internal static int[]? SpareLabels;
 
-    private protected override void OnRetired()
+    private protected override void DropSaved()
     {
         SpareLabels = labels;
-        input = logp = null!;
+        logp = null!;
         labels = null!;
         weight = null;
-        grads[0] = null;
-        NodePool<CrossEntropyBackward>.Return(this);
     }
 
     protected internal override Tensor?[] Backward(Tensor g)
     {
         var (outer, classes, inner) = logp.AxisBlock(1);
         var grad = g.ContiguousNoGrad();
-        var dx = Tensor.Zeros(input.Shape);
+        var dx = Tensor.Zeros(Input(0)!.Shape);
         Kernels.CrossEntropy.Backward(logp.Span, outer, classes, inner, labels, weight, ignoreIndex, smoothing,
             grad.Span, reduced ? 0 : 1, scale, dx.Span);
-        grads[0] = dx;
-        return grads;
+        return Gradients(dx);
     }
 }

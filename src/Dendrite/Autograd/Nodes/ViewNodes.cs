@@ -2,37 +2,19 @@ using Dendrite.Tensors;
 
 namespace Dendrite.Autograd.Nodes;
 
-// Views move no numbers, so their backward passes only move the gradient back into the input's layout.
+// Views and copies move no numbers, so their backward passes only move the gradient back into the input's layout.
 
-/// <summary>Reshape, Squeeze, Unsqueeze, Flatten: the gradient is reshaped back.</summary>
-public sealed class ReshapeBackward : Node
+/// <summary>Reshape, Squeeze, Unsqueeze, Flatten: the gradient is reshaped back (a reusable node: Flatten runs every step).</summary>
+public sealed class ReshapeBackward : ReusableNode<ReshapeBackward>
 {
-    private Tensor x;
-    private readonly Tensor?[] grads = new Tensor?[1]; // returned by every Backward call: the engine reads it at once
-
-    public ReshapeBackward(Tensor x) : base(x) => this.x = x;
+    public ReshapeBackward(Tensor x) : base(x)
+    {
+    }
 
     /// <summary>A retired node re-armed for <paramref name="x"/>, or a new one.</summary>
-    internal static ReshapeBackward Create(Tensor x)
-    {
-        if (NodePool<ReshapeBackward>.Take() is not { } node) return new ReshapeBackward(x);
-        node.x = x;
-        node.Reuse(x);
-        return node;
-    }
+    internal static ReshapeBackward Create(Tensor x) => Take(x) ?? new ReshapeBackward(x);
 
-    protected internal override Tensor?[] Backward(Tensor g)
-    {
-        grads[0] = g.ReshapeTo(x.Shape);
-        return grads;
-    }
-
-    private protected override void OnRetired()
-    {
-        x = null!;
-        grads[0] = null;
-        NodePool<ReshapeBackward>.Return(this);
-    }
+    protected internal override Tensor?[] Backward(Tensor g) => Gradients(g.ReshapeTo(Input(0)!.Shape));
 }
 
 /// <summary>Permute/Transpose: the gradient is permuted by the inverse permutation.</summary>
@@ -62,4 +44,10 @@ public sealed class SliceBackward(Tensor x, int axis, int start, int step) : Nod
 public sealed class ExpandBackward(Tensor x) : Node(x)
 {
     protected internal override Tensor?[] Backward(Tensor g) => [g.SumToShape(x.Shape)];
+}
+
+/// <summary>Clone/Contiguous: a copy passes the gradient unchanged.</summary>
+public sealed class CloneBackward(Tensor x) : Node(x)
+{
+    protected internal override Tensor?[] Backward(Tensor g) => [g];
 }

@@ -3,9 +3,19 @@ using Dendrite.Kernels;
 
 namespace Dendrite.Tensors;
 
-// Element-wise activations used by the NN layers, beyond the ones in Tensor.Elementwise.cs.
+// Element-wise activation functions: the nonlinearities between layers. Their nodes are in
+// Autograd/Nodes/ActivationNodes.cs, their operator structs in Kernels/ActivationOperators.cs.
 public partial class Tensor
 {
+    /// <summary>The logistic function σ(x) = 1 / (1 + e^−x), computed without overflow.</summary>
+    public Tensor Sigmoid() => Unary(default(SigmoidOp), static (x, y) => new SigmoidBackward(x, y));
+
+    /// <summary>The hyperbolic tangent.</summary>
+    public Tensor Tanh() => Unary(default(TanhOp), static (x, y) => new TanhBackward(x, y));
+
+    /// <summary>max(x, 0); its gradient at 0 is 0, as in PyTorch.</summary>
+    public Tensor Relu() => Unary(default(ReluOp), static (x, _) => ReluBackward.Create(x));
+
     /// <summary>
     /// LeakyReLU: x for x &gt; 0, <paramref name="negativeSlope"/>·x otherwise (PyTorch's default slope is
     /// 0.01). The gradient is 1 for x &gt; 0 and the slope for x ≤ 0, as in PyTorch.
@@ -14,7 +24,8 @@ public partial class Tensor
     {
         if (!float.IsFinite(negativeSlope))
             throw new ArgumentException($"LeakyRelu: the negative slope must be finite, got {negativeSlope}");
-        return Record(Map(new LeakyReluOp(negativeSlope)), x => new LeakyReluBackward(x, negativeSlope));
+        var result = Map(new LeakyReluOp(negativeSlope));
+        return ShouldRecord(this) ? result.WithGradFn(new LeakyReluBackward(this, negativeSlope)) : result;
     }
 
     /// <summary>
@@ -22,8 +33,5 @@ public partial class Tensor
     /// i.e. <c>torch.heaviside(x, 0)</c>); NaN stays NaN. It has no useful gradient: a backward pass through
     /// it throws, pointing to Sigmoid.
     /// </summary>
-    public Tensor Step() => Record(Map(default(StepOp)), static x => new StepBackward(x));
-
-    /// <summary>sin x (radians).</summary>
-    public Tensor Sin() => Record(Map(default(SinOp)), static x => new SinBackward(x));
+    public Tensor Step() => Unary(default(StepOp), static (x, _) => new StepBackward(x));
 }

@@ -31,7 +31,7 @@ public partial class Tensor
         // A stride-1 convolution never writes its im2col matrix (ConvBatch reads the padded input in place,
         // forward and backward). Otherwise, when the graph is recorded, the im2col columns of the whole batch
         // are kept, side by side in col [groups][k, N·P], for the weight gradient.
-        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        bool record = ShouldRecord(input, weight, bias);
         if (record && relu) throw new InvalidOperationException("Conv2d: a fused ReLU has no backward; apply Relu() separately");
         if (maxPool is { } pool)
         {

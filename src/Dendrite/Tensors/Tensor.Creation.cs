@@ -116,23 +116,20 @@ public partial class Tensor
     public static Tensor Rand(params int[] shape) => Rand(Generator.Default, shape);
 
     /// <summary>Uniform samples from [0, 1).</summary>
-    public static Tensor Rand(Generator generator, params int[] shape)
-    {
-        ArgumentNullException.ThrowIfNull(generator);
-        var t = Make(Shape.Of(shape));
-        for (int i = 0; i < t.Numel; i++) t.Data[i] = generator.NextFloat();
-        return t;
-    }
+    public static Tensor Rand(Generator generator, params int[] shape) => Sample(generator, shape, normal: false);
 
     /// <summary>Standard normal samples drawn from the default generator.</summary>
     public static Tensor Randn(params int[] shape) => Randn(Generator.Default, shape);
 
     /// <summary>Standard normal samples.</summary>
-    public static Tensor Randn(Generator generator, params int[] shape)
+    public static Tensor Randn(Generator generator, params int[] shape) => Sample(generator, shape, normal: true);
+
+    // Rand and Randn: one draw per element, in row-major order.
+    private static Tensor Sample(Generator generator, int[] shape, bool normal)
     {
         ArgumentNullException.ThrowIfNull(generator);
         var t = Make(Shape.Of(shape));
-        for (int i = 0; i < t.Numel; i++) t.Data[i] = generator.NextNormal();
+        for (int i = 0; i < t.Numel; i++) t.Data[i] = normal ? generator.NextNormal() : generator.NextFloat();
         return t;
     }
 
@@ -170,13 +167,5 @@ public partial class Tensor
         var t = Make(Shape.Of(shape));
         for (int i = 0; i < t.Numel; i++) t.Data[i] = g.NextFloat() < p ? 1f : 0f;
         return t;
-    }
-
-    /// <summary>A contiguous copy that stays in the graph (gradients flow back unchanged).</summary>
-    public Tensor Clone()
-    {
-        var result = Make(Shape);
-        Elementwise.Copy(ShapeSpan, Span, StridesArray, result.Data, result.StridesArray);
-        return ShouldRecord(this) ? result.WithGradFn(new Autograd.Nodes.CloneBackward(this)) : result;
     }
 }

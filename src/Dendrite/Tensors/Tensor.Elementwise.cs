@@ -22,16 +22,16 @@ public partial class Tensor
     public static Tensor operator -(Tensor a) => a.Neg();
 
     /// <summary>a + b, broadcast.</summary>
-    public static Tensor Add(Tensor a, Tensor b) => Record(Zip(a, b, default(AddOp), "Add"), a, b, static (x, y) => new AddBackward(x, y));
+    public static Tensor Add(Tensor a, Tensor b) => Binary(a, b, default(AddOp), "Add", static (x, y) => new AddBackward(x, y));
 
     /// <summary>a − b, broadcast.</summary>
-    public static Tensor Sub(Tensor a, Tensor b) => Record(Zip(a, b, default(SubOp), "Sub"), a, b, static (x, y) => new SubBackward(x, y));
+    public static Tensor Sub(Tensor a, Tensor b) => Binary(a, b, default(SubOp), "Sub", static (x, y) => new SubBackward(x, y));
 
     /// <summary>a · b element by element, broadcast.</summary>
-    public static Tensor Mul(Tensor a, Tensor b) => Record(Zip(a, b, default(MulOp), "Mul"), a, b, static (x, y) => new MulBackward(x, y));
+    public static Tensor Mul(Tensor a, Tensor b) => Binary(a, b, default(MulOp), "Mul", static (x, y) => new MulBackward(x, y));
 
     /// <summary>a / b element by element, broadcast (x/0 is ±∞ or NaN, as IEEE says).</summary>
-    public static Tensor Div(Tensor a, Tensor b) => Record(Zip(a, b, default(DivOp), "Div"), a, b, static (x, y) => new DivBackward(x, y));
+    public static Tensor Div(Tensor a, Tensor b) => Binary(a, b, default(DivOp), "Div", static (x, y) => new DivBackward(x, y));
 
     /// <summary>a^b element by element, broadcast.</summary>
     public static Tensor Pow(Tensor a, Tensor b)
@@ -41,10 +41,10 @@ public partial class Tensor
     }
 
     /// <summary>The larger of a and b element by element (NaN wins); on a tie the gradient is shared equally.</summary>
-    public static Tensor Maximum(Tensor a, Tensor b) => Record(Zip(a, b, default(MaximumOp), "Maximum"), a, b, static (x, y) => new MaximumBackward(x, y, isMax: true));
+    public static Tensor Maximum(Tensor a, Tensor b) => Binary(a, b, default(MaximumOp), "Maximum", static (x, y) => new MaximumBackward(x, y, isMax: true));
 
     /// <summary>The smaller of a and b element by element (NaN wins); on a tie the gradient is shared equally.</summary>
-    public static Tensor Minimum(Tensor a, Tensor b) => Record(Zip(a, b, default(MinimumOp), "Minimum"), a, b, static (x, y) => new MaximumBackward(x, y, isMax: false));
+    public static Tensor Minimum(Tensor a, Tensor b) => Binary(a, b, default(MinimumOp), "Minimum", static (x, y) => new MaximumBackward(x, y, isMax: false));
 
     /// <summary>Picks <paramref name="a"/> where <paramref name="condition"/> is non-zero, else <paramref name="b"/>; all three broadcast.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
@@ -67,7 +67,7 @@ public partial class Tensor
     public Tensor Pow(Tensor exponent) => Pow(this, exponent);
 
     /// <summary>−x.</summary>
-    public Tensor Neg() => Record(Map(default(NegOp)), static x => new NegBackward(x));
+    public Tensor Neg() => Unary(default(NegOp), static (x, _) => new NegBackward(x));
 
     /// <summary>x^p for a constant exponent p.</summary>
     public Tensor Pow(float exponent)
@@ -80,27 +80,19 @@ public partial class Tensor
     public Tensor Square() => Pow(2f);
 
     /// <summary>e^x.</summary>
-    public Tensor Exp()
-    {
-        var result = Map(default(ExpOp));
-        return ShouldRecord(this) ? result.WithGradFn(new ExpBackward(this, result)) : result;
-    }
+    public Tensor Exp() => Unary(default(ExpOp), static (x, y) => new ExpBackward(x, y));
 
     /// <summary>Natural logarithm (log 0 = −∞, log of a negative number = NaN).</summary>
-    public Tensor Log() => Record(Map(default(LogOp)), static x => new LogBackward(x));
+    public Tensor Log() => Unary(default(LogOp), static (x, _) => new LogBackward(x));
 
     /// <summary>Square root.</summary>
-    public Tensor Sqrt()
-    {
-        var result = Map(default(SqrtOp));
-        return ShouldRecord(this) ? result.WithGradFn(new SqrtBackward(this, result)) : result;
-    }
+    public Tensor Sqrt() => Unary(default(SqrtOp), static (x, y) => new SqrtBackward(x, y));
 
     /// <summary>|x|; its gradient at 0 is 0 (the subgradient PyTorch picks).</summary>
-    public Tensor Abs() => Record(Map(default(AbsOp)), static x => new AbsBackward(x));
+    public Tensor Abs() => Unary(default(AbsOp), static (x, _) => new AbsBackward(x));
 
     /// <summary>−1, 0 or 1 by the sign of x (NaN stays NaN); its gradient is zero everywhere.</summary>
-    public Tensor Sign() => Record(Map(default(SignOp)), static x => new SignBackward(x));
+    public Tensor Sign() => Unary(default(SignOp), static (x, _) => new SignBackward(x));
 
     /// <summary>Limits x to [min, max]; either bound may be omitted. The gradient passes inside the bounds, including at them.</summary>
     public Tensor Clamp(float? min = null, float? max = null)
@@ -112,22 +104,8 @@ public partial class Tensor
         return ShouldRecord(this) ? result.WithGradFn(new ClampBackward(this, lo, hi)) : result;
     }
 
-    /// <summary>The logistic function σ(x) = 1 / (1 + e^−x), computed without overflow.</summary>
-    public Tensor Sigmoid()
-    {
-        var result = Map(default(SigmoidOp));
-        return ShouldRecord(this) ? result.WithGradFn(new SigmoidBackward(this, result)) : result;
-    }
-
-    /// <summary>The hyperbolic tangent.</summary>
-    public Tensor Tanh()
-    {
-        var result = Map(default(TanhOp));
-        return ShouldRecord(this) ? result.WithGradFn(new TanhBackward(this, result)) : result;
-    }
-
-    /// <summary>max(x, 0); its gradient at 0 is 0, as in PyTorch.</summary>
-    public Tensor Relu() => Record(Map(default(ReluOp)), static x => ReluBackward.Create(x));
+    /// <summary>sin x (radians).</summary>
+    public Tensor Sin() => Unary(default(SinOp), static (x, _) => new SinBackward(x));
 
     /// <summary>1 where this == other, else 0 (broadcast). Masks carry no gradient.</summary>
     public Tensor Eq(Tensor other) => Compare(other, Comparison.Eq, "Eq");
@@ -204,7 +182,7 @@ public partial class Tensor
     {
         // Changing a value that the graph may have saved would silently corrupt gradients: refuse it for
         // tensors in a graph, and record the change so Backward can catch a saved input changed anyway.
-        if (requiresGrad && GradMode.IsEnabled)
+        if (ShouldRecord(this))
             throw new InvalidOperationException(
                 $"{op}: a tensor that requires a gradient cannot be changed in place while grad mode is on; " +
                 "use GradMode.NoGrad() (as optimizers do) or work on a Detach()ed copy");
@@ -241,6 +219,24 @@ public partial class Tensor
         return result;
     }
 
+    /// <summary>
+    /// A unary op: op(x) through the driver, and the node <paramref name="node"/>(x, y) when recording, where y
+    /// is the result (Exp, Sqrt, Sigmoid and Tanh differentiate from their output; the others ignore it).
+    /// </summary>
+    private Tensor Unary<TOp>(TOp op, Func<Tensor, Tensor, Node> node) where TOp : unmanaged, IUnaryOperator
+    {
+        var result = Map(op);
+        return ShouldRecord(this) ? result.WithGradFn(node(this, result)) : result;
+    }
+
+    /// <summary>A broadcasting binary op: op(a, b) through the driver, and the node <paramref name="node"/>(a, b) when recording.</summary>
+    private static Tensor Binary<TOp>(Tensor a, Tensor b, TOp op, string name, Func<Tensor, Tensor, Node> node)
+        where TOp : unmanaged, IBinaryOperator
+    {
+        var result = Zip(a, b, op, name);
+        return ShouldRecord(a, b) ? result.WithGradFn(node(a, b)) : result;
+    }
+
     internal static Tensor Zip<TOp>(Tensor a, Tensor b, TOp op, string name) where TOp : unmanaged, IBinaryOperator
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -251,12 +247,6 @@ public partial class Tensor
             result.Data, result.StridesArray);
         return result;
     }
-
-    private Tensor Record(Tensor result, Func<Tensor, Node> node) =>
-        ShouldRecord(this) ? result.WithGradFn(node(this)) : result;
-
-    private static Tensor Record(Tensor result, Tensor a, Tensor b, Func<Tensor, Tensor, Node> node) =>
-        ShouldRecord(a, b) ? result.WithGradFn(node(a, b)) : result;
 
     /// <summary>Sums a broadcast gradient back down to <paramref name="shape"/> (the one helper every broadcasting backward uses).</summary>
     internal Tensor SumToShape(Shape shape)

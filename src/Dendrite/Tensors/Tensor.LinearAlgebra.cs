@@ -107,7 +107,7 @@ public partial class Tensor
     internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool relu)
     {
         int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
-        bool record = ShouldRecord(input, weight) || (bias is not null && ShouldRecord(bias));
+        bool record = ShouldRecord(input, weight, bias);
         if (record && relu) throw new InvalidOperationException("Linear: a fused ReLU has no backward; apply Relu() separately");
         var x = input.ContiguousNoGrad();
         var w = weight.ContiguousNoGrad();

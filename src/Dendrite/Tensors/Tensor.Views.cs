@@ -270,13 +270,21 @@ public partial class Tensor
     /// <summary><see cref="Expand"/> to a shape given as a <see cref="Tensors.Shape"/>.</summary>
     public Tensor BroadcastTo(Shape shape) => Expand(shape.ToArray());
 
+    /// <summary>A contiguous copy that stays in the graph (gradients flow back unchanged).</summary>
+    public Tensor Clone()
+    {
+        var result = ContiguousCopy();
+        return ShouldRecord(this) ? result.WithGradFn(new CloneBackward(this)) : result;
+    }
+
     /// <summary>This tensor if it is contiguous, otherwise a contiguous copy (in the graph).</summary>
     public Tensor Contiguous() => IsContiguous ? this : Clone();
 
     // Contiguous data for kernels, never recorded (callers record their own node).
-    internal Tensor ContiguousNoGrad()
+    internal Tensor ContiguousNoGrad() => IsContiguous ? this : ContiguousCopy();
+
+    private Tensor ContiguousCopy()
     {
-        if (IsContiguous) return this;
         var result = Make(Shape);
         Elementwise.Copy(ShapeSpan, Span, StridesArray, result.Data, result.StridesArray);
         return result;

@@ -133,28 +133,9 @@ internal static unsafe partial class Gemm
         var r4 = Avx.LoadVector256(src + 4 * lds);
         var r5 = Avx.LoadVector256(src + 5 * lds);
         var z = Vector256<float>.Zero;
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, z, 0x44);
-        var u5 = Avx.Shuffle(t4, z, 0xEE);
-        var u6 = Avx.Shuffle(t5, z, 0x44);
-        var u7 = Avx.Shuffle(t5, z, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + 6, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 12, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 18, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 24, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 30, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 36, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 42, Avx.Permute2x128(u3, u7, 0x31));
+        // The second half of an 8×8 transpose whose rows 6 and 7 are zero (what each store spills past its 6 floats).
+        ShuffleAndStore(Avx.UnpackLow(r0, r1), Avx.UnpackHigh(r0, r1), Avx.UnpackLow(r2, r3), Avx.UnpackHigh(r2, r3),
+            Avx.UnpackLow(r4, r5), Avx.UnpackHigh(r4, r5), z, z, dst, 6);
     }
 
     /// <summary>dst[i, j] = src[j, i] for an 8×8 block.</summary>
@@ -174,16 +155,19 @@ internal static unsafe partial class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
-        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, nint ldd)
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, nint ldd) =>
+        ShuffleAndStore(Avx.UnpackLow(r0, r1), Avx.UnpackHigh(r0, r1), Avx.UnpackLow(r2, r3), Avx.UnpackHigh(r2, r3),
+            Avx.UnpackLow(r4, r5), Avx.UnpackHigh(r4, r5), Avx.UnpackLow(r6, r7), Avx.UnpackHigh(r6, r7), dst, ldd);
+
+    /// <summary>
+    /// The second half of an 8×8 transpose: from rows interleaved in pairs (t0 = unpacklo(r0, r1), t1 =
+    /// unpackhi(r0, r1), ...), 64-bit shuffles and 128-bit lane permutes give the columns, stored
+    /// <paramref name="ldd"/> apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ShuffleAndStore(Vector256<float> t0, Vector256<float> t1, Vector256<float> t2, Vector256<float> t3,
+        Vector256<float> t4, Vector256<float> t5, Vector256<float> t6, Vector256<float> t7, float* dst, nint ldd)
     {
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
         var u0 = Avx.Shuffle(t0, t2, 0x44);
         var u1 = Avx.Shuffle(t0, t2, 0xEE);
         var u2 = Avx.Shuffle(t1, t3, 0x44);

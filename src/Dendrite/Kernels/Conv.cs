@@ -28,60 +28,14 @@ internal readonly record struct Window2d(
 /// </summary>
 internal static unsafe class Conv
 {
-    public static void Im2Col(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win, Span<float> col)
-        => Im2Col(image, channels, h, w, win, col, win.OutputH(h) * win.OutputW(w));
-
     /// <summary>
-    /// im2col into a wider matrix whose rows are <paramref name="ldCol"/> apart, so the columns of several
-    /// images can sit side by side ([C·kh·kw, N·outH·outW]) and a whole batch becomes one GEMM.
+    /// im2col into a matrix whose rows are <paramref name="ldCol"/> apart, so the columns of several images
+    /// can sit side by side ([C·kh·kw, N·outH·outW]) and a whole batch becomes one GEMM. The caller
+    /// guarantees the buffers are large enough.
     /// </summary>
-    public static void Im2Col(ReadOnlySpan<float> image, int channels, int h, int w, in Window2d win, Span<float> col, int ldCol)
-    {
-        int p = win.OutputH(h) * win.OutputW(w), rows = channels * win.KernelH * win.KernelW;
-        if (rows == 0 || p == 0) return;
-        if (image.Length < channels * h * w || col.Length < (rows - 1) * ldCol + p)
-            throw new ArgumentException("Im2Col: buffer too small for the geometry");
-        fixed (float* pi = image, pc = col) Im2Col(pi, channels, h, w, win, pc, ldCol);
-    }
-
-    /// <summary>The pointer form of im2col; the caller guarantees the buffers are large enough.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Im2Col(float* image, int channels, int h, int w, in Window2d win, float* col, nint ldCol)
-    {
-        int outH = win.OutputH(h), outW = win.OutputW(w);
-        int sh = win.StrideH, sw = win.StrideW;
-        float* dst = col;
-        for (int c = 0; c < channels; c++)
-        {
-            float* plane = image + (nint)c * h * w;
-            for (int i = 0; i < win.KernelH; i++)
-            {
-                int dy = i * win.DilationH - win.PadTop;
-                for (int j = 0; j < win.KernelW; j++, dst += ldCol)
-                {
-                    int dx = j * win.DilationW - win.PadLeft;
-                    // The in-bounds output columns [x0, x1) are the same for every output row.
-                    int x0 = Math.Clamp(CeilDiv(-dx, sw), 0, outW), x1 = Math.Clamp(CeilDiv(w - dx, sw), 0, outW);
-                    if (x1 < x0) x1 = x0;
-                    float* d = dst;
-                    for (int y = 0; y < outH; y++, d += outW)
-                    {
-                        int iy = y * sh + dy;
-                        if ((uint)iy >= (uint)h)
-                        {
-                            new Span<float>(d, outW).Clear();
-                            continue;
-                        }
-                        float* src = plane + (nint)iy * w + dx;
-                        for (int x = 0; x < x0; x++) d[x] = 0f;
-                        if (sw == 1) Copy(d + x0, src + x0, x1 - x0);
-                        else for (int x = x0; x < x1; x++) d[x] = src[x * sw];
-                        for (int x = x1; x < outW; x++) d[x] = 0f;
-                    }
-                }
-            }
-        }
-    }
+        => ForEachTapRow<Im2ColRow>(image, channels, h, w, win, col, ldCol);
 
     /// <summary>
     /// The input of a stride-1 convolution as an implicit im2col: <paramref name="dst"/> gets the image with its
@@ -148,52 +102,97 @@ internal static unsafe class Conv
         for (; i < count; i++) dst[i] += src[i];
     }
 
-    /// <summary>The adjoint of im2col: adds every column entry back into the pixel it came from.</summary>
-    public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, in Window2d win, Span<float> image)
-        => Col2Im(col, channels, h, w, win, image, win.OutputH(h) * win.OutputW(w));
-
-    /// <summary>The adjoint of the wide <see cref="Im2Col(ReadOnlySpan{float}, int, int, int, in Window2d, Span{float}, int)"/>.</summary>
-    public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, in Window2d win, Span<float> image, int ldCol)
-    {
-        int p = win.OutputH(h) * win.OutputW(w), rows = channels * win.KernelH * win.KernelW;
-        if (rows == 0 || p == 0) return;
-        if (image.Length < channels * h * w || col.Length < (rows - 1) * ldCol + p)
-            throw new ArgumentException("Col2Im: buffer too small for the geometry");
-        fixed (float* pc = col, pi = image) Col2Im(pc, channels, h, w, win, pi, ldCol);
-    }
-
     /// <summary>
-    /// The pointer form of col2im. Rows are added in a fixed order (channel, kernel row, kernel column,
-    /// output row), so the result does not depend on who calls it.
+    /// The adjoint of <see cref="Im2Col"/>: adds every column entry back into the pixel it came from. Rows are
+    /// added in a fixed order (channel, kernel row, kernel column, output row), so the result does not depend
+    /// on who calls it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2Im(float* col, int channels, int h, int w, in Window2d win, float* image, nint ldCol)
+        => ForEachTapRow<Col2ImRow>(image, channels, h, w, win, col, ldCol);
+
+    /// <summary>
+    /// The loop nest im2col and col2im share: for each row (c, i, j) of the column matrix (rows
+    /// <paramref name="ldCol"/> apart) and each output row y, the image row that tap reads — null where it
+    /// falls in the vertical padding — against the column row's segment for y. Output columns [x0, x1) read
+    /// inside the image; the others fall in the horizontal padding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForEachTapRow<TRow>(float* image, int channels, int h, int w, in Window2d win, float* col, nint ldCol)
+        where TRow : struct, ITapRow
     {
         int outH = win.OutputH(h), outW = win.OutputW(w);
         int sh = win.StrideH, sw = win.StrideW;
-        float* src = col;
+        float* row = col;
         for (int c = 0; c < channels; c++)
         {
             float* plane = image + (nint)c * h * w;
             for (int i = 0; i < win.KernelH; i++)
             {
                 int dy = i * win.DilationH - win.PadTop;
-                for (int j = 0; j < win.KernelW; j++, src += ldCol)
+                for (int j = 0; j < win.KernelW; j++, row += ldCol)
                 {
                     int dx = j * win.DilationW - win.PadLeft;
+                    // The in-bounds output columns [x0, x1) are the same for every output row.
                     int x0 = Math.Clamp(CeilDiv(-dx, sw), 0, outW), x1 = Math.Clamp(CeilDiv(w - dx, sw), 0, outW);
-                    if (x1 <= x0) continue;
-                    float* s = src;
-                    for (int y = 0; y < outH; y++, s += outW)
+                    if (x1 <= x0)
+                    {
+                        if (!TRow.FillsPadding) continue; // nothing of this tap touches the image
+                        x1 = x0;
+                    }
+                    float* segment = row;
+                    for (int y = 0; y < outH; y++, segment += outW)
                     {
                         int iy = y * sh + dy;
-                        if ((uint)iy >= (uint)h) continue;
-                        float* d = plane + (nint)iy * w + dx;
-                        if (sw == 1) AddTo(d + x0, s + x0, x1 - x0);
-                        else for (int x = x0; x < x1; x++) d[x * sw] += s[x];
+                        if ((uint)iy >= (uint)h)
+                        {
+                            if (TRow.FillsPadding) new Span<float>(segment, outW).Clear();
+                            continue;
+                        }
+                        TRow.Run(plane + (nint)iy * w + dx, segment, x0, x1, outW, sw);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One output row of one tap that lies in the image: <c>pixels</c> is the image row shifted by the tap
+    /// (x·sw reads column x). <c>FillsPadding</c>: whether the column matrix gets zeros where the tap falls in
+    /// the padding (im2col) or the padding is simply skipped (col2im).
+    /// </summary>
+    private interface ITapRow
+    {
+        static abstract bool FillsPadding { get; }
+
+        static abstract void Run(float* pixels, float* segment, int x0, int x1, int outW, int sw);
+    }
+
+    // im2col: the segment gets the pixels, zeros in the padding.
+    private readonly struct Im2ColRow : ITapRow
+    {
+        public static bool FillsPadding => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run(float* pixels, float* segment, int x0, int x1, int outW, int sw)
+        {
+            for (int x = 0; x < x0; x++) segment[x] = 0f;
+            if (sw == 1) Copy(segment + x0, pixels + x0, x1 - x0);
+            else for (int x = x0; x < x1; x++) segment[x] = pixels[x * sw];
+            for (int x = x1; x < outW; x++) segment[x] = 0f;
+        }
+    }
+
+    // col2im: the segment is added back into the pixels it came from; what came from the padding is dropped.
+    private readonly struct Col2ImRow : ITapRow
+    {
+        public static bool FillsPadding => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run(float* pixels, float* segment, int x0, int x1, int outW, int sw)
+        {
+            if (sw == 1) AddTo(pixels + x0, segment + x0, x1 - x0);
+            else for (int x = x0; x < x1; x++) pixels[x * sw] += segment[x];
         }
     }
 

@@ -8,10 +8,11 @@ namespace Dendrite.Benchmarks;
 
 /// <summary>
 /// The element-wise driver (<c>Elementwise.Unary/Binary</c> with the library's operator structs) against
-/// <see cref="TensorPrimitives"/> on the same contiguous arrays, for the ops DESIGN.md names: should the
-/// library call TensorPrimitives where it is as fast? One thread on both sides (TensorPrimitives has no
-/// threading; the driver would split rows of 131,072 elements or more over the worker pool).
-/// docs/architecture.md records the figures and the decision.
+/// <see cref="TensorPrimitives"/> on the same contiguous arrays, for the ops DESIGN.md names. The driver hands
+/// add, mul and ReLU rows of 512 elements or more to TensorPrimitives itself (same bits), so those rows show
+/// the driver's overhead; exp, sigmoid and tanh are the library's own scalar operators, kept for their bits
+/// and accuracy. One thread on both sides (TensorPrimitives has no threading; the driver would split rows of
+/// 131,072 elements or more over the worker pool). docs/architecture.md records the figures and the decision.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("Elementwise")]

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Dendrite.Kernels;
 
@@ -41,6 +42,10 @@ internal readonly struct ReluOp : IUnaryOperator
 
     // Zero where x ≤ 0; x itself elsewhere, which keeps NaN (for which x ≤ 0 is false).
     public Vector256<float> Invoke(Vector256<float> x) => Vector256.AndNot(x, Vector256.LessThanOrEqual(x, Vector256<float>.Zero));
+
+    // max(x, +0) keeps NaN and turns −0 into +0, as the scalar form does.
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> x, Span<float> dst) => TensorPrimitives.Max(x, 0f, dst);
 }
 
 internal readonly struct ReluGradOp : IBinaryOperator

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Dendrite.Kernels;
 
@@ -30,24 +31,36 @@ internal readonly struct AddOp : IBinaryOperator
     public float Invoke(float a, float b) => a + b;
     public static bool Vectorizable => true;
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a + b;
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) => TensorPrimitives.Add(a, b, dst);
+    public static void Primitive(ReadOnlySpan<float> a, float b, Span<float> dst) => TensorPrimitives.Add(a, b, dst);
 }
 internal readonly struct SubOp : IBinaryOperator
 {
     public float Invoke(float a, float b) => a - b;
     public static bool Vectorizable => true;
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a - b;
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) => TensorPrimitives.Subtract(a, b, dst);
+    public static void Primitive(ReadOnlySpan<float> a, float b, Span<float> dst) => TensorPrimitives.Subtract(a, b, dst);
 }
 internal readonly struct MulOp : IBinaryOperator
 {
     public float Invoke(float a, float b) => a * b;
     public static bool Vectorizable => true;
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a * b;
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) => TensorPrimitives.Multiply(a, b, dst);
+    public static void Primitive(ReadOnlySpan<float> a, float b, Span<float> dst) => TensorPrimitives.Multiply(a, b, dst);
 }
 internal readonly struct DivOp : IBinaryOperator
 {
     public float Invoke(float a, float b) => a / b;
     public static bool Vectorizable => true;
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => a / b;
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) => TensorPrimitives.Divide(a, b, dst);
+    public static void Primitive(ReadOnlySpan<float> a, float b, Span<float> dst) => TensorPrimitives.Divide(a, b, dst);
 }
 internal readonly struct PowOp : IBinaryOperator { public float Invoke(float a, float b) => MathF.Pow(a, b); }
 
@@ -77,6 +90,8 @@ internal readonly struct NegOp : IUnaryOperator
     public float Invoke(float x) => -x;
     public static bool Vectorizable => true;
     public Vector256<float> Invoke(Vector256<float> x) => -x;
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> x, Span<float> dst) => TensorPrimitives.Negate(x, dst);
 }
 
 internal readonly struct PowScalarOp(float exponent) : IUnaryOperator
@@ -98,12 +113,16 @@ internal readonly struct SqrtOp : IUnaryOperator
     public float Invoke(float x) => MathF.Sqrt(x);
     public static bool Vectorizable => true;
     public Vector256<float> Invoke(Vector256<float> x) => Vector256.Sqrt(x);
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> x, Span<float> dst) => TensorPrimitives.Sqrt(x, dst);
 }
 internal readonly struct AbsOp : IUnaryOperator
 {
     public float Invoke(float x) => MathF.Abs(x);
     public static bool Vectorizable => true;
     public Vector256<float> Invoke(Vector256<float> x) => Vector256.Abs(x);
+    public static bool HasPrimitive => true;
+    public static void Primitive(ReadOnlySpan<float> x, Span<float> dst) => TensorPrimitives.Abs(x, dst);
 }
 
 // Sign(NaN) is NaN, as in PyTorch; MathF.Sign would throw.

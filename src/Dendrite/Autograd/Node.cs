@@ -10,7 +10,8 @@ namespace Dendrite.Autograd;
 /// </summary>
 /// <remarks>
 /// Node.Versions.cs lets <see cref="Engine"/> catch an input changed in place after the node saved it;
-/// Node.Reuse.cs lets a <see cref="TensorScope"/> retire a node with its output tensor and a later op reuse it.
+/// Node.Reuse.cs lets a <see cref="TensorScope"/> retire a node with its output tensor, and the node types
+/// derived from <see cref="ReusableNode{TSelf}"/> be re-armed by a later op instead of allocated.
 /// </remarks>
 public abstract partial class Node
 {

@@ -25,26 +25,6 @@ public partial class Tensor
     private bool requiresGrad;
     private Tensor? grad;
 
-    /// <summary>A new contiguous, zero-filled tensor of the given shape.</summary>
-    internal Tensor(Shape shape) : this(Storage.Allocate(shape.Numel), shape, shape.SharedContiguousStrides, 0)
-    {
-    }
-
-    /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
-    internal Tensor(Shape shape, Storage storage) : this(storage, shape, shape.SharedContiguousStrides, 0)
-    {
-    }
-
-    /// <summary>A view over existing storage. Ops make their results with <see cref="Make"/> and <see cref="MakeView"/> instead.</summary>
-    internal Tensor(Storage storage, Shape shape, int[] strides, int offset)
-    {
-        Storage = storage;
-        Shape = shape;
-        StridesArray = strides;
-        Offset = offset;
-        storage.Owner?.Track(this);
-    }
-
     /// <summary>The sizes of the dimensions.</summary>
     public Shape Shape { get; private set; }
 
@@ -118,6 +98,26 @@ public partial class Tensor
     {
         RequiresGrad = value;
         return this;
+    }
+
+    /// <summary>A new contiguous, zero-filled tensor of the given shape.</summary>
+    internal Tensor(Shape shape) : this(Storage.Allocate(shape.Numel), shape, shape.SharedContiguousStrides, 0)
+    {
+    }
+
+    /// <summary>A new contiguous tensor on the given (fresh) storage.</summary>
+    internal Tensor(Shape shape, Storage storage) : this(storage, shape, shape.SharedContiguousStrides, 0)
+    {
+    }
+
+    /// <summary>A view over existing storage. Ops make their results with <see cref="Make"/> and <see cref="MakeView"/> instead.</summary>
+    internal Tensor(Storage storage, Shape shape, int[] strides, int offset)
+    {
+        Storage = storage;
+        Shape = shape;
+        StridesArray = strides;
+        Offset = offset;
+        storage.Owner?.Track(this);
     }
 
     /// <summary>The storage array (throws if a <see cref="TensorScope"/> has released it).</summary>

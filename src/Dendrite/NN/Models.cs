@@ -11,26 +11,16 @@ public static class Models
     /// MaxPool 2 → Conv2d(6→16, 5×5) ReLU MaxPool 2 → Flatten → Linear 400-120 ReLU → 84 ReLU → 10 logits.
     /// 61,706 parameters.
     /// </summary>
-    public static Sequential LeNet5(int numClasses = 10, Generator? generator = null) => new(
-        new Conv2d(1, 6, 5, padding: 2, generator: generator), new ReLU(), new MaxPool2d(2),
-        new Conv2d(6, 16, 5, generator: generator), new ReLU(), new MaxPool2d(2),
-        new Flatten(),
-        new Linear(400, 120, generator: generator), new ReLU(),
-        new Linear(120, 84, generator: generator), new ReLU(),
-        new Linear(84, numClasses, generator: generator));
+    public static Sequential LeNet5(int numClasses = 10, Generator? generator = null) =>
+        LeNet(numClasses, generator, () => new ReLU(), () => new MaxPool2d(2));
 
     /// <summary>
     /// The 1998 LeNet-5 of LeCun et al. in its common modern reading: tanh activations and average-pooling
     /// subsampling (the paper's trainable subsampling and partial C3 connections are simplified away),
     /// same shapes as <see cref="LeNet5"/>.
     /// </summary>
-    public static Sequential LeNet1998(int numClasses = 10, Generator? generator = null) => new(
-        new Conv2d(1, 6, 5, padding: 2, generator: generator), new Tanh(), new AvgPool2d(2),
-        new Conv2d(6, 16, 5, generator: generator), new Tanh(), new AvgPool2d(2),
-        new Flatten(),
-        new Linear(400, 120, generator: generator), new Tanh(),
-        new Linear(120, 84, generator: generator), new Tanh(),
-        new Linear(84, numClasses, generator: generator));
+    public static Sequential LeNet1998(int numClasses = 10, Generator? generator = null) =>
+        LeNet(numClasses, generator, () => new Tanh(), () => new AvgPool2d(2));
 
     /// <summary>
     /// A multi-layer perceptron: Linear layers of the given hidden sizes, each followed by
@@ -52,4 +42,13 @@ public static class Models
         }
         return model.Add(new Linear(width, outputs, generator: generator));
     }
+
+    /// <summary>The LeNet-5 shapes, with the activation and the 2×2 subsampling of one variant or the other.</summary>
+    private static Sequential LeNet(int numClasses, Generator? generator, Func<Module> activation, Func<Module> pool) => new(
+        new Conv2d(1, 6, 5, padding: 2, generator: generator), activation(), pool(),
+        new Conv2d(6, 16, 5, generator: generator), activation(), pool(),
+        new Flatten(),
+        new Linear(400, 120, generator: generator), activation(),
+        new Linear(120, 84, generator: generator), activation(),
+        new Linear(84, numClasses, generator: generator));
 }

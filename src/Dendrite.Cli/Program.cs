@@ -69,6 +69,7 @@ public static class Program
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(DataCommand.Create(context));
         root.Subcommands.Add(PlaygroundCommand.Create(context));
+        root.Subcommands.Add(GraphCommand.Create(context));
 
         ParseResult parse = root.Parse(args);
         context.Verbose = parse.GetValue(verbose);

@@ -70,6 +70,7 @@ public static class Program
         root.Subcommands.Add(DataCommand.Create(context));
         root.Subcommands.Add(PlaygroundCommand.Create(context));
         root.Subcommands.Add(GraphCommand.Create(context));
+        root.Subcommands.Add(Inspect.InspectCommand.Create(context));
 
         ParseResult parse = root.Parse(args);
         context.Verbose = parse.GetValue(verbose);

@@ -65,7 +65,7 @@ internal static class PredictCommand
         return command;
     }
 
-    private static (Tensor, List<string>) ReadImage(string path, ModelSpec spec)
+    internal static (Tensor, List<string>) ReadImage(string path, ModelSpec spec)
     {
         var image = Png.Read(path);
         if (spec.Input.Count != 3)

@@ -13,7 +13,7 @@ namespace Dendrite.Insight;
 /// Weights are signed, so one-channel filters go through the diverging <see cref="ColorMap.CoolWarm"/> with
 /// zero in the middle (blue negative, red positive). Filters over 3 channels are shown in colour, each
 /// weight w as ½ + w / (2·max|w|) per channel, so grey is zero. Filters over any other number of channels
-/// are shown one tile per (output, input) channel pair: one row per filter, one column per input channel.
+/// are shown one tile per (output, input) channel pair: one column per filter, one row per input channel.
 /// </remarks>
 public static class Filters
 {
@@ -35,8 +35,8 @@ public static class Filters
         {
             1 => ImageGrid.Tile(w, ColorMap.CoolWarm, scale, padding: padding, upscale: upscale),
             3 => ImageGrid.Tile(w, scale: scale, symmetric: true, padding: padding, upscale: upscale),
-            // One row per filter: the tiles of filter o over input channels share filter o's scale when per-tile.
-            _ => PerChannel(w.Reshape(outC * inC, kh, kw), outC, inC, scale, padding, upscale),
+            // One column per filter; per filter, its tiles over the input channels share one scale.
+            _ => PerChannel(w, scale, padding, upscale),
         };
     }
 
@@ -65,18 +65,19 @@ public static class Filters
             ?? throw new ArgumentException($"Filters: layer '{layer}' is {found.GetType().Name}, not Conv2d{available}", nameof(layer));
     }
 
-    private static RgbImage PerChannel(Tensor tiles, int outC, int inC, TileScale scale, int padding, int upscale)
+    private static RgbImage PerChannel(Tensor weight, TileScale scale, int padding, int upscale)
     {
-        if (scale == TileScale.Shared) return ImageGrid.Tile(tiles, ColorMap.CoolWarm, scale, columns: inC, padding: padding, upscale: upscale);
-        var data = tiles.ToArray();
+        int outC = weight.Shape[0], inC = weight.Shape[1];
+        var data = weight.ToArray();
         int per = data.Length / outC;
-        var rows = new List<RgbImage>(outC * inC);
-        for (int o = 0; o < outC; o++)
-        {
-            var range = ImageGrid.Range(data, o * per, per, symmetric: true);
-            for (int i = 0; i < inC; i++)
-                rows.Add(ImageGrid.Render(tiles[o * inC + i], ColorMap.CoolWarm, range: range));
-        }
-        return ImageGrid.Tile(rows, inC, padding, upscale);
+        var shared = ImageGrid.Range(data, 0, data.Length, symmetric: true);
+        var tiles = new List<RgbImage>(outC * inC);
+        for (int i = 0; i < inC; i++)
+            for (int o = 0; o < outC; o++)
+            {
+                var range = scale == TileScale.Shared ? shared : ImageGrid.Range(data, o * per, per, symmetric: true);
+                tiles.Add(ImageGrid.Render(weight[o, i], ColorMap.CoolWarm, range: range));
+            }
+        return ImageGrid.Tile(tiles, outC, padding, upscale);
     }
 }

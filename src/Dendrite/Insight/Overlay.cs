@@ -14,12 +14,15 @@ public static class Overlay
     /// [3, H, W] of values in [0, 1]). With a sequential map (viridis by default) the magnitude |h| / max|h|
     /// picks the colour; with a diverging one (<see cref="ColorMap.CoolWarm"/> for signed attributions) the
     /// sign does, ½ + h / (2·max|h|). Either way the colour's weight is <paramref name="opacity"/> · |h| / max|h|.
+    /// The input is drawn at <paramref name="brightness"/> (½ by default) of its grey level, so that the
+    /// colours stand out from bright strokes.
     /// </summary>
-    public static RgbImage Heatmap(Tensor image, Tensor heat, ColorMap? colorMap = null, float opacity = 0.8f)
+    public static RgbImage Heatmap(Tensor image, Tensor heat, ColorMap? colorMap = null, float opacity = 0.8f, float brightness = 0.5f)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(heat);
         if (!(opacity is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(opacity), $"Overlay.Heatmap: opacity must be in [0, 1], got {opacity}");
+        if (!(brightness is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(brightness), $"Overlay.Heatmap: brightness must be in [0, 1], got {brightness}");
         colorMap ??= ColorMap.Viridis;
         if (image.Rank == 2) image = image.Unsqueeze(0);
         if (heat.Rank == 3 && heat.Shape[0] == 1) heat = heat.Squeeze(0);
@@ -38,7 +41,7 @@ public static class Overlay
         {
             byte r = Byte(pixels[p]), g = colour ? Byte(pixels[plane + p]) : r, b = colour ? Byte(pixels[2 * plane + p]) : r;
             // Grey, so the overlay's colours are the only colours in the picture.
-            byte grey = (byte)Math.Round(0.299 * r + 0.587 * g + 0.114 * b);
+            byte grey = (byte)Math.Round(brightness * (0.299 * r + 0.587 * g + 0.114 * b));
             var under = new Rgb(grey, grey, grey);
             float v = float.IsFinite(values[p]) ? values[p] : 0, weight = max > 0 ? Math.Abs(v) / max : 0;
             var over = colorMap.Map(colorMap.Diverging ? 0.5f + (max > 0 ? v / (2 * max) : 0) : weight);

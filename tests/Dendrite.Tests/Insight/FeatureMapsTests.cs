@@ -36,11 +36,12 @@ public class FeatureMapsTests
     {
         var image = Tensor.Full([1, 1, 3], 0.5f);
         var heat = Tensor.FromArray([0f, -1f, 2f], 1, 3);
-        var over = Overlay.Heatmap(image, heat, ColorMap.CoolWarm, opacity: 1f);
+        var over = Overlay.Heatmap(image, heat, ColorMap.CoolWarm, opacity: 1f, brightness: 1f);
         Assert.Equal(new Rgb(128, 128, 128), over[0, 0]);                     // no attribution: the input
         Assert.Equal(ColorMap.CoolWarm.Map(1), over[2, 0]);                   // the largest: the map alone
         Assert.Equal(Rgb.Lerp(new Rgb(128, 128, 128), ColorMap.CoolWarm.Map(0.25f), 0.5f), over[1, 0]);
         var e = Assert.Throws<ArgumentException>(() => Overlay.Heatmap(image, Tensor.Zeros(2, 2)));
         Assert.Contains("[1,3]", e.Message);
+        Assert.Equal(new Rgb(64, 64, 64), Overlay.Heatmap(image, heat, ColorMap.CoolWarm)[0, 0]); // the input dimmed to half
     }
 }

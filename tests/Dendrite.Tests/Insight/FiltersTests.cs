@@ -16,11 +16,26 @@ public class FiltersTests
     }
 
     [Fact]
-    public void ManyChannelFiltersAreOneRowPerFilter()
+    public void ManyChannelFiltersAreOneColumnPerFilter()
     {
         var grid = Filters.Grid(Models.LeNet5(generator: new Generator(3)), layer: "3", upscale: 2);
-        // 16 filters over 6 input channels: 6 columns, 16 rows of 10×10 tiles.
-        Assert.Equal((6 * 11 + 1, 16 * 11 + 1), (grid.Width, grid.Height));
+        // 16 filters over 6 input channels: 16 columns, 6 rows of 10×10 tiles.
+        Assert.Equal((16 * 11 + 1, 6 * 11 + 1), (grid.Width, grid.Height));
+    }
+
+    [Fact]
+    public void ManyChannelFiltersShareOneScalePerFilter()
+    {
+        var conv = new Conv2d(2, 2, 1, bias: false);
+        using (GradMode.NoGrad()) conv.Weight.CopyFrom_(Tensor.FromArray([1f, 0.5f, 4f, 2f], 2, 2, 1, 1));
+        var perFilter = Filters.Grid(conv, padding: 0);
+        // Column o is filter o, row i its weight on input channel i.
+        Assert.Equal(ColorMap.CoolWarm.Map(1), perFilter[0, 0]);
+        Assert.Equal(ColorMap.CoolWarm.Map(0.75f), perFilter[0, 1]);
+        Assert.Equal(ColorMap.CoolWarm.Map(1), perFilter[1, 0]);
+        var shared = Filters.Grid(conv, TileScale.Shared, padding: 0);
+        Assert.Equal(ColorMap.CoolWarm.Map(0.625f), shared[0, 0]);
+        Assert.Equal(ColorMap.CoolWarm.Map(0.75f), shared[1, 1]);
     }
 
     [Fact]

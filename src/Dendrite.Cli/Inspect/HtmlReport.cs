@@ -73,11 +73,14 @@ internal static class HtmlReport
         {
             Section(h, "robustness", "Adversarial robustness", "Accuracy when every pixel may move by up to ε towards a higher loss: FGSM, one step (Goodfellow et al. 2014), and PGD, ten projected steps from a random start (Madry et al. 2017).");
             h.Append(ReportCharts.Robustness(r.Robustness.Select(c => (c.Attack, c.Curve)).ToList())).Append('\n');
-            h.Append(P($"<h3>Adversarial examples at ε = {r.AdversarialEpsilon:0.###}</h3>\n<div class=\"row\">"));
+            h.Append(P($"<h3>Adversarial examples at ε = {r.AdversarialEpsilon:0.###}</h3>\n<p class=\"note\">Samples the model gets right, after each attack, and PGD's change to the input (blue darker, red brighter).</p>\n<div class=\"row\">"));
             foreach (var a in r.Adversarial)
             {
+                h.Append("<div class=\"group\">");
                 Figure(h, a.Clean, 84, $"clean: {Verdict(r, a.Truth, a.CleanPrediction, null)}", raw: true);
-                foreach (var (attack, image, prediction) in a.Attacked) Figure(h, image, 84, $"{attack}: {Verdict(r, a.Truth, prediction, null)}", raw: true);
+                foreach (var (attack, image, prediction) in a.Attacked) Figure(h, image, 84, $"{attack}: predicted {Verdict(r, a.Truth, prediction, null, brief: true)}", raw: true);
+                Figure(h, a.Perturbation, 84, "PGD − clean");
+                h.Append("</div>");
             }
             h.Append("</div></section>\n");
         }
@@ -123,12 +126,12 @@ internal static class HtmlReport
         h.Append(P($"<figure><img class=\"px\" src=\"{image.ToDataUri()}\" width=\"{w}\" height=\"{height}\" alt=\"{E(StripTags(caption))}\"><figcaption>{(raw ? caption : E(caption))}</figcaption></figure>"));
     }
 
-    private static string Verdict(Inspection r, int truth, int predicted, float? probability)
+    private static string Verdict(Inspection r, int truth, int predicted, float? probability, bool brief = false)
     {
         string p = probability is { } v ? string.Create(CultureInfo.InvariantCulture, $" ({v:0.000})") : "";
         if (truth < 0) return $"predicted <b>{E(ClassName(r, predicted))}</b>{p}";
-        string cls = truth == predicted ? "ok" : "bad";
-        return $"label {E(ClassName(r, truth))}, predicted <span class=\"{cls}\">{E(ClassName(r, predicted))}</span>{p}";
+        string cls = truth == predicted ? "ok" : "bad", guess = $"<span class=\"{cls}\">{E(ClassName(r, predicted))}</span>{p}";
+        return brief ? guess : $"label {E(ClassName(r, truth))}, predicted {guess}";
     }
 
     private static string ClassName(Inspection r, int c) => c >= 0 && c < r.ClassNames.Count ? r.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);

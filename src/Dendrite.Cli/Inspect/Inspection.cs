@@ -16,7 +16,8 @@ internal sealed record SampleView(string Caption, int Truth, int Predicted, floa
     IReadOnlyList<LayerView> Layers, RgbImage Saliency, RgbImage IntegratedGradients);
 
 /// <summary>A sample and its adversarial versions at one ε, with what the model makes of each.</summary>
-internal sealed record AdversarialView(int Truth, RgbImage Clean, int CleanPrediction, IReadOnlyList<(string Attack, RgbImage Image, int Prediction)> Attacked);
+internal sealed record AdversarialView(int Truth, RgbImage Clean, int CleanPrediction, IReadOnlyList<(string Attack, RgbImage Image, int Prediction)> Attacked,
+    RgbImage Perturbation);
 
 /// <summary>Everything <c>dendrite inspect</c> computes; <see cref="HtmlReport"/> and <see cref="InspectionJson"/> present it.</summary>
 internal sealed class Inspection
@@ -77,7 +78,7 @@ internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<
         foreach (var attack in new[] { AdversarialAttack.Fgsm(lo, hi), AdversarialAttack.Pgd(10, min: lo, max: hi) })
             Time(result, attack.Name.StartsWith("FGSM", StringComparison.Ordinal) ? "FGSM" : "PGD", () =>
                 result.Robustness.Add((attack.Name, Insight.Adversarial.RobustnessCurve(model, inputs, labels, epsilons.Select(x => x * (hi - lo)), attack))));
-        Time(result, "adversarial examples", () => AdversarialExamples(result, chosen, truth));
+        Time(result, "adversarial examples", () => AdversarialExamples(result, truth));
         Time(result, "graph", () =>
         {
             var sample = inputs.Narrow(0, 0, 1).Clone();
@@ -124,20 +125,30 @@ internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<
             Overlaid(input, saliency, ColorMap.Viridis, reduceByMax: true), Overlaid(input, integrated, ColorMap.CoolWarm, reduceByMax: false));
     }
 
-    private void AdversarialExamples(Inspection result, List<int> chosen, int[] truth)
+    // Attacks the first 64 samples at ε = 0.1 of the data's range and shows up to four that the model gets
+    // right and PGD turns (others if too few turn), with PGD's perturbation on a diverging map.
+    private void AdversarialExamples(Inspection result, int[] truth)
     {
         float lo = range.Low, hi = range.High, epsilon = 0.1f * (hi - lo);
         result.AdversarialEpsilon = epsilon;
-        var batch = inputs.IndexSelect(0, [.. chosen]);
-        var y = labels.IndexSelect(0, [.. chosen]);
+        int n = Math.Min(64, inputs.Shape[0]);
+        var batch = inputs.Narrow(0, 0, n).Clone();
+        var y = labels.Narrow(0, 0, n).Clone();
         var clean = Insight.Adversarial.Predictions(model, batch);
         var fgsm = Insight.Adversarial.Fgsm(model, batch, y, epsilon, lo, hi);
         var pgd = Insight.Adversarial.Pgd(model, batch, y, epsilon, 10, 0.25f * epsilon, min: lo, max: hi);
         var pf = Insight.Adversarial.Predictions(model, fgsm);
         var pp = Insight.Adversarial.Predictions(model, pgd);
-        for (int k = 0; k < chosen.Count; k++)
-            result.Adversarial.Add(new AdversarialView(truth[chosen[k]], Picture(batch[k]), clean[k],
-                [("FGSM", Picture(fgsm[k]), pf[k]), ("PGD-10", Picture(pgd[k]), pp[k])]));
+        var order = Enumerable.Range(0, n).Where(i => clean[i] == truth[i]).OrderBy(i => pp[i] == truth[i] ? 1 : 0).ThenBy(i => i).Take(4);
+        foreach (int k in order)
+        {
+            var delta = pgd[k] - batch[k];
+            var perturbation = image
+                ? ImageGrid.Render(delta.Sum(0), ColorMap.CoolWarm, range: (-epsilon * delta.Shape[0], epsilon * delta.Shape[0]))
+                : FeatureMaps.Grid(delta.Reshape(-1), ColorMap.CoolWarm, padding: 0);
+            result.Adversarial.Add(new AdversarialView(truth[k], Picture(batch[k]), clean[k],
+                [("FGSM", Picture(fgsm[k]), pf[k]), ("PGD-10", Picture(pgd[k]), pp[k])], perturbation));
+        }
     }
 
     private float[][] Probabilities(Tensor batch)

@@ -62,6 +62,23 @@ public class GraphViewTests
     }
 
     [Fact]
+    public void RetainedGradientsOfIntermediatesAreShown()
+    {
+        var x = Tensor.Scalar(-2).RequiresGrad_();
+        var y = Tensor.Scalar(5).RequiresGrad_();
+        var z = Tensor.Scalar(-4).RequiresGrad_();
+        var q = x + y;
+        q.Name = "q";
+        q.RetainGrad();
+        var f = q * z;
+        f.RetainGrad();
+        f.Backward();
+        var boxes = Boxes(XDocument.Parse(GraphView.ToSvg(f)));
+        Assert.Equal(["q", "scalar", "value 3", "grad -4"], boxes["AddBackward"]);
+        Assert.Equal(["scalar", "value -12", "grad 1"], boxes["MulBackward"]);
+    }
+
+    [Fact]
     public void LayoutRunsFromInputsToOutputWithoutOverlaps()
     {
         var svg = XDocument.Parse(GraphView.ToSvg(CourseGraph()));

@@ -67,6 +67,7 @@ public class GraphViewTests
         var x = Tensor.Scalar(-2).RequiresGrad_();
         var y = Tensor.Scalar(5).RequiresGrad_();
         var z = Tensor.Scalar(-4).RequiresGrad_();
+        (x.Name, y.Name, z.Name) = ("x", "y", "z");
         var q = x + y;
         q.Name = "q";
         q.RetainGrad();

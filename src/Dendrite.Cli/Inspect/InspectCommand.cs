@@ -101,11 +101,11 @@ internal static class InspectCommand
         return [.. values.Distinct().Order()];
     }
 
-    // A bar on stderr while on a terminal (stdout keeps only the result line); nothing otherwise, so a
-    // failure stays one line.
+    // A bar on stderr while both it and stdout are a terminal (stdout keeps only the result line); nothing
+    // otherwise, so a failure stays one line and a log file gets no escape codes.
     private static void WithProgress(CliContext context, int stages, Action<Action<string>> work)
     {
-        if (!context.Terminal)
+        if (!context.Terminal || Console.IsErrorRedirected)
         {
             work(_ => { });
             return;

@@ -69,6 +69,27 @@ internal static class HtmlReport
         }
         h.Append("</div></section>\n");
 
+        if (r.Stats.Count > 0)
+        {
+            Section(h, "distributions", "Distributions of activations", P($"Every layer's outputs over the {r.Samples:N0} samples (a bar much higher than the others, such as a ReLU's zeros, is cut and drawn lighter). Dead: the fraction of a ReLU layer's units that never fire on any sample, so they get no gradient; saturated: the fraction of a sigmoid or tanh layer's units stuck within 1% of an end of their range on every sample (Glorot &amp; Bengio 2010)."));
+            h.Append("<table><tr><th class=\"l\">layer</th><th class=\"l\">type</th><th>mean</th><th>std</th><th>min</th><th>max</th><th>dead</th><th>saturated</th><th class=\"l\">histogram</th></tr>\n");
+            foreach (var st in r.Stats.Where(st => st.Module is not Dendrite.NN.Layers.Flatten))
+            {
+                h.Append(P($"<tr><td class=\"l\">{E(st.Name)}</td><td class=\"l\">{E(st.Module.GetType().Name)}</td><td>{st.Mean:0.###}</td><td>{st.Std:0.###}</td><td>{st.Min:0.###}</td><td>{st.Max:0.###}</td>"));
+                h.Append(P($"<td>{Fraction(st.DeadFraction)}</td><td>{Fraction(st.SaturatedFraction)}</td><td class=\"l\">"));
+                h.Append(ReportCharts.Histogram(st.Histogram.BinEdges.Select(e => (double)e).ToList(), st.Histogram.Counts, 260, 54)).Append("</td></tr>\n");
+            }
+            h.Append("</table></section>\n");
+        }
+
+        if (r.Maxima.Count > 0)
+        {
+            Section(h, "maxima", "Maximum-response inputs", "For each class, the input the network scores highest for it, synthesised by gradient ascent on the input from faint noise (Erhan et al. 2009) with L2 decay, jitter and blur (Yosinski et al. 2015), and the probability the network then gives that class.");
+            h.Append("<div class=\"row\">");
+            foreach (var (c, image, p) in r.Maxima) Figure(h, image, 84, string.Create(CultureInfo.InvariantCulture, $"{ClassName(r, c)}: p = {p:0.000}"));
+            h.Append("</div></section>\n");
+        }
+
         if (r.Robustness.Count > 0)
         {
             Section(h, "robustness", "Adversarial robustness", "Accuracy when every pixel may move by up to ε towards a higher loss: FGSM, one step (Goodfellow et al. 2014), and PGD, ten projected steps from a random start (Madry et al. 2017).");
@@ -108,7 +129,9 @@ internal static class HtmlReport
     {
         if (r.Filters.Count > 0) yield return ("filters", "Filters");
         yield return ("activations", "Activations");
+        if (r.Stats.Count > 0) yield return ("distributions", "Distributions");
         yield return ("attributions", "Saliency");
+        if (r.Maxima.Count > 0) yield return ("maxima", "Maximum response");
         if (r.Robustness.Count > 0) yield return ("robustness", "Robustness");
         if (r.DecisionBoundary is not null) yield return ("boundary", "Decision boundary");
         if (r.GraphSvg is not null) yield return ("graph", "Graph");
@@ -135,6 +158,8 @@ internal static class HtmlReport
     }
 
     private static string ClassName(Inspection r, int c) => c >= 0 && c < r.ClassNames.Count ? r.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
+
+    private static string Fraction(double? f) => f is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 
     private static string StripTags(string s) => System.Text.RegularExpressions.Regex.Replace(s, "<[^>]*>", "");
 

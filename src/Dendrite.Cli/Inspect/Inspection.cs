@@ -34,6 +34,10 @@ internal sealed class Inspection
     public List<(string Attack, IReadOnlyList<(float Epsilon, float Accuracy)> Curve)> Robustness { get; } = [];
     public float AdversarialEpsilon { get; set; }
     public List<AdversarialView> Adversarial { get; } = [];
+    /// <summary>The distribution of every layer's outputs over the inspected samples.</summary>
+    public IReadOnlyList<LayerStats> Stats { get; set; } = [];
+    /// <summary>Per class: the synthesised input that maximises its score, and the probability the model gives it.</summary>
+    public List<(int Class, RgbImage Image, float Probability)> Maxima { get; } = [];
     public RgbImage? DecisionBoundary { get; set; }
     public string? GraphSvg { get; set; }
     public Dictionary<string, double> Seconds { get; } = [];
@@ -46,7 +50,7 @@ internal sealed class Inspection
 internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<string> classNames, Tensor inputs, Tensor labels, Action<string> stage)
 {
     /// <summary>The sections, in order, as <c>stage</c> hears them.</summary>
-    public static readonly string[] Stages = ["accuracy", "filters", "examples", "FGSM", "PGD", "adversarial examples", "graph"];
+    public static readonly string[] Stages = ["accuracy", "filters", "examples", "distributions", "maximum-response inputs", "FGSM", "PGD", "adversarial examples", "graph"];
 
     private readonly bool image = spec.Input.Count == 3 && spec.Input[0] is 1 or 3;
     private readonly int classes = spec.Output.Aggregate(1, (a, b) => a * b);
@@ -74,7 +78,23 @@ internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<
         {
             foreach (var (input, caption, label) in shown) result.Examples.Add(Look(input, caption, label));
         });
+        Time(result, "distributions", () =>
+        {
+            int n = inputs.Shape[0];
+            var batches = Enumerable.Range(0, (n + 255) / 256).Select(b => inputs.Narrow(0, b * 256, Math.Min(256, n - b * 256)));
+            result.Stats = ActivationStats.Compute(model, batches.ToList(), bins: 40);
+        });
         float lo = range.Low, hi = range.High;
+        Time(result, "maximum-response inputs", () =>
+        {
+            if (!image) return; // jitter and blur are for images
+            var options = new ActivationMaximizationOptions { Min = lo, Max = hi };
+            for (int c = 0; c < classes; c++)
+            {
+                var synthetic = ActivationMaximization.ForClass(model, [.. spec.Input], c, options);
+                result.Maxima.Add((c, Picture(synthetic), Probabilities(synthetic.Unsqueeze(0))[0][c]));
+            }
+        });
         foreach (var attack in new[] { AdversarialAttack.Fgsm(lo, hi), AdversarialAttack.Pgd(10, min: lo, max: hi) })
             Time(result, attack.Name.StartsWith("FGSM", StringComparison.Ordinal) ? "FGSM" : "PGD", () =>
                 result.Robustness.Add((attack.Name, Insight.Adversarial.RobustnessCurve(model, inputs, labels, epsilons.Select(x => x * (hi - lo)), attack))));

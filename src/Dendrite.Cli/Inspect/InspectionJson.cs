@@ -52,6 +52,36 @@ internal static class InspectionJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartArray("activation_stats");
+            foreach (var st in r.Stats)
+            {
+                w.WriteStartObject();
+                w.WriteString("layer", st.Name);
+                w.WriteString("type", st.Module.GetType().Name);
+                w.WriteNumber("mean", st.Mean);
+                w.WriteNumber("std", st.Std);
+                w.WriteNumber("min", st.Min);
+                w.WriteNumber("max", st.Max);
+                if (st.DeadFraction is { } dead) w.WriteNumber("dead_fraction", dead);
+                if (st.SaturatedFraction is { } saturated) w.WriteNumber("saturated_fraction", saturated);
+                w.WriteStartArray("bin_edges");
+                foreach (var e in st.Histogram.BinEdges) w.WriteNumberValue(e);
+                w.WriteEndArray();
+                w.WriteStartArray("counts");
+                foreach (var c in st.Histogram.Counts) w.WriteNumberValue(c);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("maximum_response");
+            foreach (var (c, _, p) in r.Maxima)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("class", c);
+                w.WriteNumber("probability", p);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartArray("robustness");
             foreach (var (attack, curve) in r.Robustness)
             {

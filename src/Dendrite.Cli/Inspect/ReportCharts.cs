@@ -10,27 +10,30 @@ internal static class ReportCharts
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"];
 
     /// <summary>
-    /// Bars of <paramref name="counts"/> over <paramref name="edges"/> (counts.Length + 1 edges). Heights are
-    /// log(1 + count), since a ReLU layer's spike at zero would otherwise flatten every other bar.
+    /// Bars of <paramref name="counts"/> over <paramref name="edges"/> (counts.Length + 1 edges), on a linear
+    /// scale up to 1.25 times the second-highest bar: a ReLU layer's spike at zero would otherwise flatten every
+    /// other bar, so a bar above that is drawn cut, in a lighter colour (its count in the tooltip).
     /// </summary>
     public static string Histogram(IReadOnlyList<double> edges, IReadOnlyList<long> counts, int width = 280, int height = 130)
     {
-        const int left = 8, right = 8, top = 8, bottom = 22;
+        const int left = 8, right = 8, top = 4, bottom = 16;
         double plotW = width - left - right, plotH = height - top - bottom;
-        double max = counts.Count == 0 ? 1 : Math.Log(1 + counts.Max());
+        var sorted = counts.OrderDescending().ToList();
+        double cap = sorted.Count == 0 ? 1 : sorted.Count == 1 ? Math.Max(1, sorted[0]) : Math.Max(1, Math.Min(sorted[0], 1.25 * sorted[1]));
         var svg = new StringBuilder(F($"<svg class=\"hist\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-size=\"10\">"));
         svg.Append(F($"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>"));
         double barW = plotW / Math.Max(1, counts.Count);
         for (int i = 0; i < counts.Count; i++)
         {
-            double h = max > 0 ? Math.Log(1 + counts[i]) / max * plotH : 0;
-            svg.Append(F($"<rect x=\"{left + i * barW:0.##}\" y=\"{top + plotH - h:0.##}\" width=\"{Math.Max(barW - 0.5, 0.5):0.##}\" height=\"{h:0.##}\" fill=\"#3b6ea5\"><title>[{edges[i]:G4}, {edges[i + 1]:G4}): {counts[i]:N0}</title></rect>"));
+            bool cut = counts[i] > cap;
+            double h = Math.Min(counts[i], cap) / cap * plotH;
+            svg.Append(F($"<rect x=\"{left + i * barW:0.##}\" y=\"{top + plotH - h:0.##}\" width=\"{Math.Max(barW - 0.5, 0.5):0.##}\" height=\"{h:0.##}\" fill=\"{(cut ? "#9dbbd9" : "#3b6ea5")}\"><title>[{edges[i]:G4}, {edges[i + 1]:G4}): {counts[i]:N0}</title></rect>"));
         }
         svg.Append(F($"<line x1=\"{left}\" y1=\"{top + plotH}\" x2=\"{width - right}\" y2=\"{top + plotH}\" stroke=\"#333\"/>"));
         if (edges.Count > 1)
         {
-            svg.Append(F($"<text x=\"{left}\" y=\"{height - 8}\">{edges[0]:G3}</text>"));
-            svg.Append(F($"<text x=\"{width - right}\" y=\"{height - 8}\" text-anchor=\"end\">{edges[^1]:G3}</text>"));
+            svg.Append(F($"<text x=\"{left}\" y=\"{height - 4}\">{edges[0]:G3}</text>"));
+            svg.Append(F($"<text x=\"{width - right}\" y=\"{height - 4}\" text-anchor=\"end\">{edges[^1]:G3}</text>"));
         }
         svg.Append("</svg>");
         return svg.ToString();

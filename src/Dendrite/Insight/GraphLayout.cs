@@ -124,10 +124,12 @@ internal sealed class GraphLayout
         // come from (go to), so they arrive side by side rather than at one point.
         var entry = new double[edges.Count];
         var exit = new double[edges.Count];
+        var incoming = Enumerable.Range(0, edges.Count).ToLookup(e => chains[e][^1]);
+        var outgoing = Enumerable.Range(0, edges.Count).ToLookup(e => chains[e][0]);
         for (int v = 0; v < n; v++)
         {
-            Spread(Enumerable.Range(0, edges.Count).Where(e => chains[e][^1] == v).OrderBy(e => pos[chains[e][^2]]).ToList(), across[v], entry);
-            Spread(Enumerable.Range(0, edges.Count).Where(e => chains[e][0] == v).OrderBy(e => pos[chains[e][1]]).ToList(), across[v], exit);
+            Spread(incoming[v].OrderBy(e => pos[chains[e][^2]]).ToList(), across[v], entry);
+            Spread(outgoing[v].OrderBy(e => pos[chains[e][1]]).ToList(), across[v], exit);
         }
         Routes = new List<(double X, double Y)>[edges.Count];
         for (int e = 0; e < edges.Count; e++)

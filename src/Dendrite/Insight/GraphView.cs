@@ -103,6 +103,7 @@ public static class GraphView
         var index = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
         var tensors = new List<Tensor>();
         var edges = new List<(int From, int To)>();
+        var seen = new HashSet<(int, int)>();
         int Visit(Tensor t)
         {
             if (index.TryGetValue(t, out int i)) return i;
@@ -120,7 +121,7 @@ public static class GraphView
             {
                 if (input is null) continue;
                 var edge = (Visit(input), k);
-                if (!edges.Contains(edge)) edges.Add(edge);
+                if (seen.Add(edge)) edges.Add(edge); // x * x: one arrow
             }
         }
         var vertices = new List<Vertex>(tensors.Count);

@@ -53,7 +53,7 @@ public sealed class InspectCommandTests(InspectedLeNet lenet) : IClassFixture<In
         Assert.DoesNotMatch(new Regex(@"(src|href)\s*=\s*[""']?\s*(https?:)?//", RegexOptions.IgnoreCase), text);
         Assert.DoesNotContain("<script", text);
         Assert.DoesNotContain("<link", text);
-        foreach (var id in new[] { "filters", "activations", "attributions", "robustness", "graph" })
+        foreach (var id in new[] { "filters", "activations", "distributions", "attributions", "maxima", "robustness", "graph" })
             Assert.Contains($"<section id=\"{id}\">", text);
         // Every picture is an inline PNG that decodes.
         var pngs = Regex.Matches(text, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
@@ -80,6 +80,17 @@ public sealed class InspectCommandTests(InspectedLeNet lenet) : IClassFixture<In
         // PGD is the stronger attack at every ε > 0 (never weaker by more than a sample).
         for (int i = 1; i < 7; i++) Assert.True(curves["PGD-10 L∞"][i].A <= curves["FGSM"][i].A + 1.0 / 250);
         Assert.Equal(3, root.GetProperty("examples").GetArrayLength());
+        var stats = root.GetProperty("activation_stats").EnumerateArray().ToList();
+        Assert.Equal(12, stats.Count);
+        foreach (var relu in stats.Where(st => st.GetProperty("type").GetString() == "ReLU"))
+        {
+            Assert.InRange(relu.GetProperty("dead_fraction").GetDouble(), 0, 0.5);
+            Assert.Equal(0, relu.GetProperty("min").GetDouble());
+            Assert.Equal(40, relu.GetProperty("counts").GetArrayLength());
+        }
+        var maxima = root.GetProperty("maximum_response").EnumerateArray().Select(m => m.GetProperty("probability").GetDouble()).ToList();
+        Assert.Equal(10, maxima.Count);
+        Assert.True(maxima.Count(p => p > 0.5) >= 8, $"maximum-response probabilities {string.Join(", ", maxima)}");
         Assert.True(root.GetProperty("seconds").GetProperty("total").GetDouble() > 0);
     }
 

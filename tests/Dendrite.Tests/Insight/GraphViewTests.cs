@@ -128,6 +128,25 @@ public class GraphViewTests
         Assert.Throws<ArgumentOutOfRangeException>(() => GraphView.ToDot(s, new GraphViewOptions { MaxValues = -1 }));
     }
 
+    [Fact]
+    public void LongEdgesRunThroughTheLayersTheySpan()
+    {
+        // a feeds the first op and, three layers later, the last one: a skip connection.
+        var a = Tensor.FromArray([0.5f, -0.5f]).RequiresGrad_();
+        a.Name = "a";
+        var b = a.Tanh();
+        var c = b.Tanh();
+        var d = c.Tanh();
+        var e = d + a;
+        var svg = XDocument.Parse(GraphView.ToSvg(e));
+        var rects = svg.Descendants(Svg + "g").Select(g => Rect(g.Element(Svg + "rect")!)).ToList();
+        AssertNoOverlaps(rects);
+        var paths = svg.Descendants(Svg + "path").Where(p => p.Attribute("marker-end") is not null).Select(p => p.Attribute("d")!.Value).ToList();
+        Assert.Equal(5, paths.Count);
+        // Four arrows join neighbouring layers (one curve each); the skip from layer 0 to 4 passes three dummy points.
+        Assert.Equal([1, 1, 1, 1, 4], paths.Select(d => d.Count(ch => ch == 'C')).Order());
+    }
+
     private static Dictionary<string, (double X, double Y, double W, double H)> Rects(XDocument svg) =>
         svg.Descendants(Svg + "g").ToDictionary(g => g.Elements(Svg + "text").First().Value, g => Rect(g.Element(Svg + "rect")!));
 

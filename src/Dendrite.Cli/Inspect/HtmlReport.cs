@@ -109,8 +109,9 @@ internal static class HtmlReport
         if (r.DecisionBoundary is { } boundary)
         {
             Section(h, "boundary", "Decision boundary", "The class the model predicts at each point of the plane, paler where it is less sure, with the samples on top.");
+            h.Append("<div class=\"row\">");
             Figure(h, boundary, 320, "decision boundary");
-            h.Append("</section>\n");
+            h.Append("</div></section>\n");
         }
 
         if (r.GraphSvg is { } graph)

@@ -13,8 +13,8 @@ namespace Dendrite.Insight;
 /// <remarks>
 /// Confidence is how far the predicted probability is above chance: (p_max − 1/C) / (1 − 1/C), from 0 on a
 /// boundary to 1; a pixel is white blended towards its class colour by 0.8 · confidence, so points (fully
-/// coloured, dark outline) stay visible. Colours: the Playground's orange and blue for two classes, the
-/// Tableau 10 palette for more. Row 0 of the picture is the top, y = <c>YMax</c>.
+/// coloured, white outline, as in the Playground) stay visible. Colours: the Playground's orange and blue
+/// for two classes, the Tableau 10 palette for more. Row 0 of the picture is the top, y = <c>YMax</c>.
 /// </remarks>
 public static class DecisionBoundary
 {
@@ -31,7 +31,7 @@ public static class DecisionBoundary
     /// ([N, 2]) coloured by <paramref name="labels"/> ([N] class indices) when given.
     /// </summary>
     public static RgbImage Render(Module model, (float XMin, float XMax, float YMin, float YMax)? bounds = null, int width = 256, int height = 256,
-        Tensor? points = null, Tensor? labels = null, IReadOnlyList<Rgb>? colors = null, int pointRadius = 3)
+        Tensor? points = null, Tensor? labels = null, IReadOnlyList<Rgb>? colors = null, int pointRadius = 4)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (width is < 1 or > 4096 || height is < 1 or > 4096)
@@ -138,12 +138,12 @@ public static class DecisionBoundary
     {
         var xy = points.ToArray();
         var cls = labels?.ToArray();
-        var outline = new Rgb(0x33, 0x33, 0x33);
+        var outline = new Rgb(255, 255, 255);
         for (int i = 0; i < xy.Length / 2; i++)
         {
             float px = (xy[2 * i] - box.XMin) / (box.XMax - box.XMin) * image.Width, py = (box.YMax - xy[2 * i + 1]) / (box.YMax - box.YMin) * image.Height;
             if (!float.IsFinite(px) || !float.IsFinite(py)) continue;
-            Rgb fill = outline;
+            Rgb fill = new(0x33, 0x33, 0x33); // unlabelled points
             if (cls is not null)
             {
                 float c = cls[i];

@@ -54,7 +54,7 @@ internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<
 
     private readonly bool image = spec.Input.Count == 3 && spec.Input[0] is 1 or 3;
     private readonly int classes = spec.Output.Aggregate(1, (a, b) => a * b);
-    private (float Low, float High) range = Range(inputs);
+    private readonly (float Low, float High) range = Range(inputs);
 
     /// <summary>Runs every section; <paramref name="extra"/> (from <c>--input</c>) is the first example when given.</summary>
     public Inspection Run(string modelName, string training, int examples, IReadOnlyList<float> epsilons, (Tensor Input, string Caption)? extra)
@@ -103,7 +103,9 @@ internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<
         {
             var sample = inputs.Narrow(0, 0, 1).Clone();
             sample.Name = "input";
-            result.GraphSvg = GraphView.ToSvg(model.Forward(sample), new GraphViewOptions { Model = model, LeftToRight = false, MaxValues = 0 });
+            // Evaluation mode, as the other sections run it: a training-mode pass would move batch-norm statistics.
+            var output = InEvalMode(() => model.Forward(sample));
+            result.GraphSvg = GraphView.ToSvg(output, new GraphViewOptions { Model = model, LeftToRight = false, MaxValues = 0 });
             if (spec.Input is [2]) result.DecisionBoundary = Insight.DecisionBoundary.Render(model, width: 320, height: 320, points: inputs, labels: labels);
         });
         return result;
@@ -174,13 +176,24 @@ internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<
     private float[][] Probabilities(Tensor batch)
     {
         Tensor p;
-        bool wasTraining = model.Training;
-        model.Eval();
-        using (GradMode.NoGrad()) p = model.Forward(batch).Reshape(batch.Shape[0], -1).Softmax(1);
-        model.Train(wasTraining);
+        using (GradMode.NoGrad()) p = InEvalMode(() => model.Forward(batch)).Reshape(batch.Shape[0], -1).Softmax(1);
         int c = p.Shape[1];
         var flat = p.ToArray();
         return Enumerable.Range(0, batch.Shape[0]).Select(i => flat.AsSpan(i * c, c).ToArray()).ToArray();
+    }
+
+    private Tensor InEvalMode(Func<Tensor> forward)
+    {
+        bool wasTraining = model.Training;
+        model.Eval();
+        try
+        {
+            return forward();
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
     }
 
     /// <summary>A sample as a picture: grey or colour on the data's range, or a strip of cells for a vector.</summary>

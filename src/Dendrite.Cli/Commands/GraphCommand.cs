@@ -37,6 +37,7 @@ internal static class GraphCommand
             }
             var input = Tensor.Zeros([1, .. spec.Input]);
             input.Name = "input";
+            net.Eval(); // as the model is used; in training mode batch norm would want more than one sample
             var result = net.Forward(input);
             var options = new GraphViewOptions { Model = net, LeftToRight = parse.GetValue(leftToRight) };
             string text = dot ? GraphView.ToDot(result, options) : GraphView.ToSvg(result, options);

@@ -18,20 +18,25 @@ internal static class TrainCommand
         var model = new Option<string>("--model", "-m") { Description = "Model spec (.json) or built-in name: lenet5, lenet1998, perceptron, mlp:256,128[:tanh]" };
         var data = new Option<string>("--data", "-d") { Description = "Directory with MNIST IDX files, or a CSV file (with --target)" };
         var target = new Option<string>("--target") { Description = "CSV column holding the class" };
-        var epochs = new Option<int>("--epochs") { Description = "Total epochs (a resumed run continues up to this count)", DefaultValueFactory = _ => 10 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per step", DefaultValueFactory = _ => 64 };
-        var optimizer = new Option<string>("--optimizer") { Description = OptimizerList(), DefaultValueFactory = _ => "sgd" };
+        var epochs = new Option<int?>("--epochs") { Description = "Total epochs (a resumed run continues up to this count; default: at least 10 and at least 1,000 steps, at most 500)" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Samples per step", DefaultValueFactory = _ => TrainOptions.DefaultBatchSize };
+        var optimizer = new Option<string>("--optimizer") { Description = OptimizerList(), DefaultValueFactory = _ => TrainOptions.DefaultOptimizer };
         optimizer.AcceptOnlyFromAmong([.. Optimizers.Names]);
         var lr = new Option<float?>("--lr") { Description = $"Learning rate (default: {Optimizers.DefaultLearningRates()})" };
         var weightDecay = new Option<float>("--weight-decay") { Description = "L2 weight decay (decoupled for adamw)", DefaultValueFactory = _ => 0f };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation, shuffling and the validation split", DefaultValueFactory = _ => 0UL };
         var valSplit = new Option<double>("--val-split") { Description = "Fraction of the training data held out for validation (0 to 0.9)", DefaultValueFactory = _ => 0.0 };
+        var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction of the rows held out as the test set, stratified by class and drawn with --seed (0 to 0.9)", DefaultValueFactory = _ => 0.0 };
+        var testFile = new Option<string>("--test") { Description = "CSV: a test set in its own file (same columns)" };
+        var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed the features (CSV) or pixels (images) as they are, without standardising them with the training data's mean and std" };
+        var impute = new Option<string>("--impute") { Description = "CSV: fill missing cells with the column's mean or median (text columns: the most frequent category); without it a missing cell is an error", DefaultValueFactory = _ => "none" };
+        impute.AcceptOnlyFromAmong("none", "mean", "median");
         var output = new Option<string>("--out", "-o") { Description = "Output directory (default runs/YYYYMMDD-HHMMSS, or the checkpoint's directory when resuming)" };
         var resume = new Option<string>("--resume") { Description = "Continue from this checkpoint (model, data and optimizer settings come from it)" };
 
         var command = new Command("train", "Train a model on MNIST-format data or a CSV; writes the model file, checkpoints, history and curves")
         {
-            model, data, target, epochs, batchSize, optimizer, lr, weightDecay, seed, valSplit, output, resume,
+            model, data, target, epochs, batchSize, optimizer, lr, weightDecay, seed, valSplit, testSplit, testFile, noStandardize, impute, output, resume,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +52,10 @@ internal static class TrainCommand
                 WeightDecay = parse.GetValue(weightDecay),
                 Seed = parse.GetValue(seed),
                 ValidationSplit = parse.GetValue(valSplit),
+                TestSplit = parse.GetValue(testSplit),
+                TestFile = parse.GetValue(testFile),
+                Standardize = !parse.GetValue(noStandardize),
+                Impute = parse.GetValue(impute)!,
                 Out = parse.GetValue(output),
                 Resume = parse.GetValue(resume),
             };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dendrite.Data;
+using Dendrite.Data.Preprocessing;
 using Dendrite.NN.Losses;
 using Dendrite.Optim;
 using Dendrite.Serialization;
@@ -34,7 +35,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
         }
         options.Validate(checkpoint?.ResumePoint.Epoch);
 
-        var data = LabelledData.Load(options.Data!, options.Target);
+        var data = LabelledData.ForTraining(options);
         var spec = checkpoint?.Spec ?? ModelSource.Spec(options.Model!, data.SampleSize, data.Classes);
         var all = DataLoaderFit(data.Train, spec, "the training data");
         var test = data.Test is null ? null : DataLoaderFit(data.Test, spec, "the test data");
@@ -48,6 +49,8 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             train = t;
             validation = v;
         }
+        int epochs = options.ResolveEpochs(train.Count);
+        options.Validate(checkpoint?.ResumePoint.Epoch);
 
         var modelGenerator = new Generator(options.Seed);
         var model = spec.Build(modelGenerator);
@@ -78,7 +81,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
         var resume = checkpoint?.ResumePoint;
         context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
-                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}" +
+                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{Preparation(data)}" +
                               (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
 
         var files = new RunFiles(outDir, point => new Checkpoint
@@ -92,7 +95,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
         });
         var progress = new EpochProgress(context, accuracy);
         History history = null!;
-        progress.Show(() => history = trainer.Fit(loader, options.Epochs, validationLoader, [files, progress, new StepHook()], resume, context.Cancellation));
+        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, [files, progress, new StepHook()], resume, context.Cancellation));
         if (files.Interrupted)
         {
             context.Error.WriteLine($"interrupted: resume with {options.ResumeCommand(files.CheckpointPath)}");
@@ -111,6 +114,9 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             ["classes"] = string.Join(",", data.ClassNames),
             ["target"] = options.Target ?? "",
         };
+        if (data.Preprocessor is { } preprocessor) facts[Preprocessor.MetadataKey] = preprocessor.ToJson();
+        if (data.TestRows is { } testRows)
+            File.WriteAllLines(Path.Combine(outDir, "test-rows.txt"), testRows.Select(r => r.ToString(CultureInfo.InvariantCulture)));
         var final = test ?? (IDataset?)validation;
         string finalName = test is not null ? "test" : validation is not null ? "validation" : "training";
         var results = trainer.Evaluate(new DataLoader(final ?? train, 256));
@@ -129,6 +135,19 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
         var fitted = LabelledData.Fit(data, spec, what);
         LabelledData.CheckClasses(fitted, spec, what);
         return fitted;
+    }
+
+    /// <summary>", standardised" and what else was done to the inputs, for the first line.</summary>
+    private static string Preparation(LabelledData data)
+    {
+        if (data.Preprocessor is not { } p) return "";
+        var parts = new List<string>();
+        if (p.Scaler is not null) parts.Add(p.Columns.Count == 0 ? "inputs standardised" : "numeric features standardised");
+        int text = p.Columns.Count(c => c.Encoder is not null);
+        if (text > 0) parts.Add($"{text} text column{(text == 1 ? "" : "s")} one-hot encoded");
+        int imputed = p.Columns.Count(c => c.Imputer is not null || c.FillCategory is not null);
+        if (imputed > 0) parts.Add($"missing values imputed in {imputed} column{(imputed == 1 ? "" : "s")}");
+        return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);
     }
 
     private static string Describe(ModelSpec spec)

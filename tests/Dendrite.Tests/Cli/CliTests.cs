@@ -104,7 +104,8 @@ public sealed class CliTests : IDisposable
         string onnx = Path.Combine(dir, "model.onnx");
         var export = Run("export", "--model", model, "--format", "onnx", "--out", onnx);
         Assert.True(export.Code == 0, export.Err);
-        Assert.Equal(Dendrite.Serialization.Onnx.OnnxExporter.ToBytes(ModelFile.Load(model).Model, ModelFile.Load(model).Spec), File.ReadAllBytes(onnx));
+        var trained = TrainedModel.Load(model);
+        Assert.Equal(Dendrite.Serialization.Onnx.OnnxExporter.ToBytes(trained.Model, trained.Spec, trained.Preprocessor?.Scaler), File.ReadAllBytes(onnx));
 
         var summary = Run("summary", "--model", model);
         Assert.Equal(0, summary.Code);

@@ -103,6 +103,14 @@ public sealed class PreprocessingCliTests : IDisposable
             if (json.RootElement.GetProperty("class").GetString() == table.Rows[i][3]) correct++;
         }
 
+        // The ONNX file standardises in its graph: fed the encoded raw rows, it gives the model's outputs.
+        string onnx = dir.File("mixed.onnx");
+        var export = Run("export", "--model", modelPath, "--out", onnx);
+        Assert.True(export.Code == 0, export.Err);
+        Assert.Contains("colour → blue/green/red", export.Out);
+        var trained = TrainedModel.Load(modelPath);
+        Serialization.OnnxExportTests.AssertOnnxRuntimeAgrees(File.ReadAllBytes(onnx), preprocessor.Encode(table), trained.Predict(table), 1e-4f, "mixed CSV");
+
         var evaluate = Run("evaluate", "--model", modelPath, "--data", test, "--json");
         Assert.True(evaluate.Code == 0, evaluate.Err);
         using var results = JsonDocument.Parse(evaluate.Out);
@@ -110,6 +118,25 @@ public sealed class PreprocessingCliTests : IDisposable
         Assert.Equal(correct / 60.0, accuracy, 6);
         Assert.Equal(double.Parse(facts["test_accuracy"], CultureInfo.InvariantCulture), accuracy, 6);
         Assert.True(accuracy > 0.85, $"accuracy {accuracy}");
+    }
+
+    [Fact]
+    public void OnnxExport_OfAStandardisedModel_TakesRawRows()
+    {
+        string run = dir.File("wine-onnx");
+        var r = Run("train", "--model", "mlp:8", "--data", TestData.Wine, "--target", "class", "--epochs", "3", "--out", run);
+        Assert.True(r.Code == 0, r.Err);
+        string onnx = dir.File("wine.onnx");
+        var export = Run("export", "--model", Path.Combine(run, "model.safetensors"), "--out", onnx);
+        Assert.True(export.Code == 0, export.Err);
+        Assert.Contains("standardises its input", export.Out);
+        // The CSV's numbers as they are, target column left out: the raw rows.
+        var table = CsvTable.Load(TestData.Wine);
+        var raw = CsvDataset.Load(TestData.Wine, "class").Inputs;
+        var trained = TrainedModel.Load(Path.Combine(run, "model.safetensors"));
+        var expected = trained.Predict(table);
+        Assert.Equal(expected.ToArray(), trained.Predict(raw).ToArray());
+        Serialization.OnnxExportTests.AssertOnnxRuntimeAgrees(File.ReadAllBytes(onnx), raw, expected, 1e-4f, "wine");
     }
 
     [Fact]

@@ -30,10 +30,13 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
         {
             if (!File.Exists(options.Resume)) throw new CliException($"{options.Resume}: no such checkpoint");
             checkpoint = Checkpoint.Load(options.Resume);
+            options.CheckAgainst(checkpoint.Options, options.Resume);
             options.Restore(checkpoint.Options, options.Resume);
             options.Out ??= Path.GetDirectoryName(Path.GetFullPath(options.Resume));
         }
         options.Validate(checkpoint?.ResumePoint.Epoch);
+        // Early stopping watches the validation loss; hold out 10% when no share was given.
+        if (options.EarlyStopping is not null && options.ValidationSplit == 0) options.ValidationSplit = 0.1;
 
         var data = LabelledData.ForTraining(options);
         var spec = checkpoint?.Spec ?? ModelSource.Spec(options.Model!, data.SampleSize, data.Classes);
@@ -55,8 +58,10 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
         var modelGenerator = new Generator(options.Seed);
         var model = spec.Build(modelGenerator);
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), options.EffectiveLearningRate, options.WeightDecay);
+        var callbacks = new TrainingCallbacks(options, optimizer, validation is not null);
         if (checkpoint is not null)
         {
+            callbacks.Resume(checkpoint);
             try
             {
                 model.LoadStateDict(checkpoint.Model);
@@ -81,7 +86,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
         var resume = checkpoint?.ResumePoint;
         context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
-                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{Preparation(data)}" +
+                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{callbacks.Description}{Preparation(data)}" +
                               (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
 
         var files = new RunFiles(outDir, point => new Checkpoint
@@ -89,18 +94,21 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             Spec = spec,
             Model = model.StateDict(),
             Optimizer = optimizer.StateDict(),
+            Extra = callbacks.Extra(),
             ResumePoint = point,
             Generators = new Dictionary<string, ulong[]> { [ModelGenerator] = modelGenerator.GetState() },
             Options = options.ToStrings(),
         });
         var progress = new EpochProgress(context, accuracy);
         History history = null!;
-        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, [files, progress, new StepHook()], resume, context.Cancellation));
+        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, [.. callbacks.All, files, progress, new StepHook()], resume, context.Cancellation));
         if (files.Interrupted)
         {
             context.Error.WriteLine($"interrupted: resume with {options.ResumeCommand(files.CheckpointPath)}");
             return Program.Interrupted;
         }
+
+        if (callbacks.Finish(model, history.Count) is { } note) context.Out.WriteLine(note);
 
         var facts = new Dictionary<string, string>
         {

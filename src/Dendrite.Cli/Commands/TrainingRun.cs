@@ -160,8 +160,13 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
     private static string Describe(ModelSpec spec)
     {
-        long parameters = spec.InferShapes().Sum(l => l.Parameters);
-        return $"a {spec.Layers.Count}-layer model ({parameters:N0} parameters)";
+        // Layers as the course counts them: those with weights (linear and convolution), the last being the
+        // output layer; activations, pooling and flattening are steps within or between them.
+        var shapes = spec.InferShapes();
+        long parameters = shapes.Sum(l => l.Parameters);
+        int weighted = shapes.Count(l => l.Type is "linear" or "conv2d");
+        string hidden = weighted <= 1 ? "no hidden layer" : $"{weighted - 1} hidden + output";
+        return $"a {weighted}-layer network ({hidden}; {parameters:N0} parameters)";
     }
 
     private sealed class StepHook : Callback

@@ -110,6 +110,7 @@ internal sealed record LabelledData(string Kind, TensorDataset Train, TensorData
     public static void CheckClasses(TensorDataset data, ModelSpec spec, string what)
     {
         int outputs = spec.Output.Aggregate(1, (a, b) => a * b);
+        if (outputs == 1) outputs = 2; // a single output is a binary classifier
         float max = data.Count == 0 ? 0 : data.Targets.Max().Item();
         if (max >= outputs)
             throw new CliException($"{what} has class {max} but the model has only {outputs} outputs");

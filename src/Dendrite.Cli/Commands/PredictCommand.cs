@@ -30,7 +30,12 @@ internal static class PredictCommand
             if (!File.Exists(path)) throw new CliException($"{path}: no such file");
             var (inputs, labels) = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(path, spec, facts) : ReadImage(path, spec, facts);
             Tensor probabilities;
-            using (GradMode.NoGrad()) probabilities = net.Forward(inputs).Reshape(inputs.Shape[0], -1).Softmax(1);
+            using (GradMode.NoGrad())
+            {
+                var outputs = net.Forward(inputs).Reshape(inputs.Shape[0], -1);
+                // One output (a perceptron's step, or a sigmoid) is the probability of the second class.
+                probabilities = outputs.Shape[1] == 1 ? Tensor.Cat([1f - outputs, outputs], 1) : outputs.Softmax(1);
+            }
             var names = EvaluateCommand.ClassNames(facts, probabilities.Shape[1]);
             float[] p = probabilities.ToArray();
             int classes = names.Length;

@@ -25,6 +25,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
     public int Run()
     {
+        if (PerceptronRun.Wanted(options)) return new PerceptronRun(context, options).Run();
         Checkpoint? checkpoint = null;
         if (options.Resume is not null)
         {

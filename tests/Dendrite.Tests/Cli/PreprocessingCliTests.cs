@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dendrite.Autograd;
 using Dendrite.Data.Datasets;
+using Dendrite.Data.Formats;
 using Dendrite.Data.Preprocessing;
 using Dendrite.Serialization;
 using Dendrite.Tests.Data;
@@ -50,6 +51,17 @@ public sealed class PreprocessingCliTests : IDisposable
         Assert.NotNull(images?.Scaler);
         Assert.Single(images.Scaler.Mean);
         Assert.InRange(images.Scaler.Mean[0], 0.1f, 0.15f); // MNIST's mean pixel, 0.13
+
+        // predict on a PNG standardises its pixels as training did: the same probabilities as the library's pipeline.
+        var digit = Mnist.Load(TestData.MnistSample, train: false).Inputs[0];
+        string png = dir.File("digit.png");
+        File.WriteAllBytes(png, Png.Encode(digit));
+        var predict = Run("predict", "--model", dir.File("lenet/model.safetensors"), "--input", png, "--json");
+        Assert.True(predict.Code == 0, predict.Err);
+        var expected = TrainedModel.Load(dir.File("lenet/model.safetensors")).Predict(digit.Reshape(1, 1, 28, 28)).Softmax(1).ToArray();
+        using var json = JsonDocument.Parse(predict.Out);
+        var probabilities = json.RootElement.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle()).ToArray();
+        for (int c = 0; c < 10; c++) Assert.Equal(expected[c], probabilities[c], 5);
     }
 
     /// <summary>Two numeric columns on very different scales and a text column that decides the class with them.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Dendrite.Data;
+using Dendrite.Data.Preprocessing;
 using Dendrite.NN.Losses;
 using Dendrite.Optim;
 using Dendrite.Training;
@@ -30,15 +31,22 @@ internal static class EvaluateCommand
         {
             string path = parse.GetValue(model)!;
             var (net, spec, facts) = ModelSource.Load(path);
-            var labelled = LabelledData.Load(parse.GetValue(data)!, parse.GetValue(target) ?? (facts.TryGetValue("target", out var t) ? t : null));
-            var set = LabelledData.Fit(labelled.Test ?? labelled.Train, spec, "the data");
+            int outputs = spec.Output.Aggregate(1, (a, b) => a * b);
+            // One output (a perceptron) is a binary classifier: output 1 is the second class.
+            int classes = outputs == 1 ? 2 : outputs;
+            var names = ClassNames(facts, classes);
+            // The preprocessing fitted in training (stored in the model file) prepares the raw data here too.
+            var raw = LabelledData.ForEvaluation(parse.GetValue(data)!, parse.GetValue(target) ?? (facts.TryGetValue("target", out var t) ? t : null),
+                Preprocessor.FromMetadata(facts), names);
+            var set = LabelledData.Fit(raw, spec, "the data");
             LabelledData.CheckClasses(set, spec, "the data");
-            int classes = spec.Output.Aggregate(1, (a, b) => a * b);
+            // A single 0/1 output has no cross-entropy; its squared error is the fraction it gets wrong.
+            Loss loss = outputs == 1 ? new MseLoss() : new CrossEntropyLoss();
+            if (outputs == 1) set = new TensorDataset(set.Inputs, set.Targets.Reshape(set.Count, 1));
             var confusion = new ConfusionMatrix(classes);
             // The optimizer is never stepped; the Trainer needs one to exist.
-            var trainer = new Trainer(net, new CrossEntropyLoss(), new Sgd(net.Parameters(), 0.1f), new Accuracy(), confusion);
+            var trainer = new Trainer(net, loss, new Sgd(net.Parameters(), 0.1f), new Accuracy(), confusion);
             var results = trainer.Evaluate(new DataLoader(set, 256));
-            var names = ClassNames(facts, classes);
             if (parse.GetValue(json)) WriteJson(context, results, confusion, names, set.Count);
             else WriteTables(context, results, confusion, names, set.Count);
             return Program.Success;

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Dendrite.Autograd;
-using Dendrite.Data.Datasets;
+using Dendrite.Data;
 using Dendrite.Data.Formats;
+using Dendrite.Data.Preprocessing;
 using Dendrite.Data.Transforms;
 using Dendrite.Serialization;
 using Dendrite.Tensors;
@@ -27,9 +28,14 @@ internal static class PredictCommand
             var (net, spec, facts) = ModelSource.Load(parse.GetValue(model)!);
             string path = parse.GetValue(input)!;
             if (!File.Exists(path)) throw new CliException($"{path}: no such file");
-            var (inputs, labels) = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(path, spec, facts) : ReadImage(path, spec);
+            var (inputs, labels) = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(path, spec, facts) : ReadImage(path, spec, facts);
             Tensor probabilities;
-            using (GradMode.NoGrad()) probabilities = net.Forward(inputs).Reshape(inputs.Shape[0], -1).Softmax(1);
+            using (GradMode.NoGrad())
+            {
+                var outputs = net.Forward(inputs).Reshape(inputs.Shape[0], -1);
+                // One output (a perceptron's step, or a sigmoid) is the probability of the second class.
+                probabilities = outputs.Shape[1] == 1 ? Tensor.Cat([1f - outputs, outputs], 1) : outputs.Softmax(1);
+            }
             var names = EvaluateCommand.ClassNames(facts, probabilities.Shape[1]);
             float[] p = probabilities.ToArray();
             int classes = names.Length;
@@ -65,7 +71,14 @@ internal static class PredictCommand
         return command;
     }
 
-    internal static (Tensor, List<string>) ReadImage(string path, ModelSpec spec)
+    internal static (Tensor, List<string>) ReadImage(string path, ModelSpec spec, IReadOnlyDictionary<string, string> facts)
+    {
+        var (inputs, labels) = ReadPixels(path, spec);
+        // Pixels in [0, 1], then the normalisation the model was trained with.
+        return (Preprocessor.FromMetadata(facts)?.Scale(inputs) ?? inputs, labels);
+    }
+
+    private static (Tensor, List<string>) ReadPixels(string path, ModelSpec spec)
     {
         var image = Png.Read(path);
         if (spec.Input.Count != 3)
@@ -86,19 +99,9 @@ internal static class PredictCommand
 
     private static (Tensor, List<string>) ReadCsv(string path, ModelSpec spec, IReadOnlyDictionary<string, string> facts)
     {
-        // A CSV without a target column: give the reader a dummy one so the features parse the same way as in training.
-        string text = File.ReadAllText(path);
-        string target = facts.TryGetValue("target", out var t) && t.Length > 0 ? t : "";
-        var header = text.Split('\n', 2)[0].Trim().Split(',').Select(h => h.Trim().Trim('"')).ToList();
-        CsvDataset csv;
-        if (target.Length > 0 && header.Contains(target)) csv = CsvDataset.Parse(new StringReader(text), target, regression: false, name: path);
-        else
-        {
-            var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-            var withTarget = string.Join('\n', lines.Select((l, i) => l + (i == 0 ? ",__target__" : ",0")));
-            csv = CsvDataset.Parse(new StringReader(withTarget), "__target__", regression: true, name: path);
-        }
-        var inputs = LabelledData.Fit(csv.Tensors, spec, path).Inputs;
-        return (inputs, Enumerable.Range(1, csv.Count).Select(i => $"row {i}").ToList());
+        // The model's stored preprocessing reads the columns by name, so a target column, if present, is ignored.
+        var features = LabelledData.Features(path, Preprocessor.FromMetadata(facts), facts.TryGetValue("target", out var t) && t.Length > 0 ? t : null);
+        var inputs = LabelledData.Fit(new TensorDataset(features, Tensor.Zeros(features.Shape[0])), spec, path).Inputs;
+        return (inputs, Enumerable.Range(1, features.Shape[0]).Select(i => $"row {i}").ToList());
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dendrite.Data;
+using Dendrite.Data.Preprocessing;
 using Dendrite.NN.Losses;
 using Dendrite.Optim;
 using Dendrite.Serialization;
@@ -24,17 +25,21 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
     public int Run()
     {
+        if (PerceptronRun.Wanted(options)) return new PerceptronRun(context, options).Run();
         Checkpoint? checkpoint = null;
         if (options.Resume is not null)
         {
             if (!File.Exists(options.Resume)) throw new CliException($"{options.Resume}: no such checkpoint");
             checkpoint = Checkpoint.Load(options.Resume);
+            options.CheckAgainst(checkpoint.Options, options.Resume);
             options.Restore(checkpoint.Options, options.Resume);
             options.Out ??= Path.GetDirectoryName(Path.GetFullPath(options.Resume));
         }
         options.Validate(checkpoint?.ResumePoint.Epoch);
+        // Early stopping watches the validation loss; hold out 10% when no share was given.
+        if (options.EarlyStopping is not null && options.ValidationSplit == 0) options.ValidationSplit = 0.1;
 
-        var data = LabelledData.Load(options.Data!, options.Target);
+        var data = LabelledData.ForTraining(options);
         var spec = checkpoint?.Spec ?? ModelSource.Spec(options.Model!, data.SampleSize, data.Classes);
         var all = DataLoaderFit(data.Train, spec, "the training data");
         var test = data.Test is null ? null : DataLoaderFit(data.Test, spec, "the test data");
@@ -48,12 +53,16 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             train = t;
             validation = v;
         }
+        int epochs = options.ResolveEpochs(train.Count);
+        options.Validate(checkpoint?.ResumePoint.Epoch);
 
         var modelGenerator = new Generator(options.Seed);
         var model = spec.Build(modelGenerator);
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), options.EffectiveLearningRate, options.WeightDecay);
+        var callbacks = new TrainingCallbacks(options, optimizer, validation is not null);
         if (checkpoint is not null)
         {
+            callbacks.Resume(checkpoint);
             try
             {
                 model.LoadStateDict(checkpoint.Model);
@@ -78,7 +87,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
         var resume = checkpoint?.ResumePoint;
         context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
-                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}" +
+                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{callbacks.Description}{Preparation(data)}" +
                               (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
 
         var files = new RunFiles(outDir, point => new Checkpoint
@@ -86,18 +95,21 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             Spec = spec,
             Model = model.StateDict(),
             Optimizer = optimizer.StateDict(),
+            Extra = callbacks.Extra(),
             ResumePoint = point,
             Generators = new Dictionary<string, ulong[]> { [ModelGenerator] = modelGenerator.GetState() },
             Options = options.ToStrings(),
         });
         var progress = new EpochProgress(context, accuracy);
         History history = null!;
-        progress.Show(() => history = trainer.Fit(loader, options.Epochs, validationLoader, [files, progress, new StepHook()], resume, context.Cancellation));
+        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, [.. callbacks.All, files, progress, new StepHook()], resume, context.Cancellation));
         if (files.Interrupted)
         {
             context.Error.WriteLine($"interrupted: resume with {options.ResumeCommand(files.CheckpointPath)}");
             return Program.Interrupted;
         }
+
+        if (callbacks.Finish(model, history.Count) is { } note) context.Out.WriteLine(note);
 
         var facts = new Dictionary<string, string>
         {
@@ -111,6 +123,9 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             ["classes"] = string.Join(",", data.ClassNames),
             ["target"] = options.Target ?? "",
         };
+        if (data.Preprocessor is { } preprocessor) facts[Preprocessor.MetadataKey] = preprocessor.ToJson();
+        if (data.TestRows is { } testRows)
+            File.WriteAllLines(Path.Combine(outDir, "test-rows.txt"), testRows.Select(r => r.ToString(CultureInfo.InvariantCulture)));
         var final = test ?? (IDataset?)validation;
         string finalName = test is not null ? "test" : validation is not null ? "validation" : "training";
         var results = trainer.Evaluate(new DataLoader(final ?? train, 256));
@@ -131,10 +146,28 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
         return fitted;
     }
 
+    /// <summary>", standardised" and what else was done to the inputs, for the first line.</summary>
+    private static string Preparation(LabelledData data)
+    {
+        if (data.Preprocessor is not { } p) return "";
+        var parts = new List<string>();
+        if (p.Scaler is not null) parts.Add(p.Columns.Count == 0 ? "inputs standardised" : "numeric features standardised");
+        int text = p.Columns.Count(c => c.Encoder is not null);
+        if (text > 0) parts.Add($"{text} text column{(text == 1 ? "" : "s")} one-hot encoded");
+        int imputed = p.Columns.Count(c => c.Imputer is not null || c.FillCategory is not null);
+        if (imputed > 0) parts.Add($"missing values imputed in {imputed} column{(imputed == 1 ? "" : "s")}");
+        return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);
+    }
+
     private static string Describe(ModelSpec spec)
     {
-        long parameters = spec.InferShapes().Sum(l => l.Parameters);
-        return $"a {spec.Layers.Count}-layer model ({parameters:N0} parameters)";
+        // Layers as the course counts them: those with weights (linear and convolution), the last being the
+        // output layer; activations, pooling and flattening are steps within or between them.
+        var shapes = spec.InferShapes();
+        long parameters = shapes.Sum(l => l.Parameters);
+        int weighted = shapes.Count(l => l.Type is "linear" or "conv2d");
+        string hidden = weighted <= 1 ? "no hidden layer" : $"{weighted - 1} hidden + output";
+        return $"a {weighted}-layer network ({hidden}; {parameters:N0} parameters)";
     }
 
     private sealed class StepHook : Callback

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Dendrite.Cli.Commands;
+using Dendrite.Data.Preprocessing;
 using Dendrite.Serialization;
 using Dendrite.Tensors;
 using Spectre.Console;
@@ -40,8 +41,14 @@ internal static class InspectCommand
             if (exampleCount < 0) throw new CliException($"--examples must not be negative, got {exampleCount}", usage: true);
             var eps = ParseEpsilons(parse.GetValue(epsilons)!);
             var (net, spec, facts) = ModelSource.Load(parse.GetValue(model)!);
-            var labelled = LabelledData.Load(parse.GetValue(data)!, parse.GetValue(target) ?? (facts.TryGetValue("target", out var t) ? t : null));
-            var set = LabelledData.Fit(labelled.Test ?? labelled.Train, spec, "the data");
+            int outputs = spec.Output.Aggregate(1, (a, b) => a * b);
+            if (outputs < 2)
+                throw new CliException($"{parse.GetValue(model)}: inspect needs a classifier with one output per class; this model has {outputs}");
+            var names = EvaluateCommand.ClassNames(facts, outputs);
+            // The preprocessing fitted in training (stored in the model file) prepares the raw data, as evaluate does.
+            var raw = LabelledData.ForEvaluation(parse.GetValue(data)!, parse.GetValue(target) ?? (facts.TryGetValue("target", out var t) ? t : null),
+                Preprocessor.FromMetadata(facts), names);
+            var set = LabelledData.Fit(raw, spec, "the data");
             LabelledData.CheckClasses(set, spec, "the data");
             int n = Math.Min(sampleCount, set.Count);
             if (n == 0) throw new CliException($"{parse.GetValue(data)}: no samples to inspect");
@@ -51,10 +58,9 @@ internal static class InspectCommand
             if (parse.GetValue(input) is { } imagePath)
             {
                 if (!File.Exists(imagePath)) throw new CliException($"{imagePath}: no such file");
-                var (image, _) = PredictCommand.ReadImage(imagePath, spec);
+                var (image, _) = PredictCommand.ReadImage(imagePath, spec, facts);
                 extra = (image[0], Path.GetFileName(imagePath));
             }
-            var names = EvaluateCommand.ClassNames(facts, spec.Output.Aggregate(1, (a, b) => a * b));
             string modelName = parse.GetValue(model)!;
 
             Inspection result = null!;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Dendrite.Autograd;
 using Dendrite.Data;
 using Dendrite.Data.Datasets;
+using Dendrite.Data.Preprocessing;
 using Dendrite.NN;
 using Dendrite.NN.Layers;
 using Dendrite.NN.Losses;
@@ -32,6 +33,7 @@ internal sealed class DigitModel
 
     private readonly object gate = new();
     private Sequential? model;
+    private StandardScaler? scaler;
     private volatile string state = "unavailable";
     private volatile string message = "";
     private double progress;
@@ -69,10 +71,12 @@ internal sealed class DigitModel
     /// <summary>Loads a model file; it must take [1, 28, 28] images (fails the server's start otherwise).</summary>
     private void Load(string path)
     {
-        var (loaded, spec, facts) = ModelFile.Load(path);
+        var (loaded, spec, preprocessor, facts) = TrainedModel.Load(path);
         if (!spec.Input.SequenceEqual([1, Side, Side]))
             throw new InvalidDataException($"{path}: the digit pad needs a model of input [1, {Side}, {Side}], this one takes [{string.Join(", ", spec.Input)}]");
         model = loaded;
+        // A model trained by `dendrite train` expects pixels standardised as in its training.
+        scaler = preprocessor?.Scaler;
         model.Eval();
         source = Path.GetFileName(path);
         if (facts.TryGetValue("test_accuracy", out var a) && double.TryParse(a, CultureInfo.InvariantCulture, out var v)) accuracy = v;
@@ -169,6 +173,7 @@ internal sealed class DigitModel
             using var scope = new TensorScope();
             using var _ = GradMode.NoGrad();
             var x = Tensor.FromArray(pixels, 1, 1, Side, Side);
+            if (scaler is not null) x = scaler.Transform(x);
             var layers = new List<object>();
             for (int i = 0; i < net.Count; i++)
             {

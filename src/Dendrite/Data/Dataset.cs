@@ -75,4 +75,35 @@ public static class Dataset
         var parts = RandomSplit(dataset, [dataset.Count - validation, validation], generator);
         return (parts[0], parts[1]);
     }
+
+    /// <summary>
+    /// A stratified split of sample indices by their class <paramref name="labels"/>, like scikit-learn's
+    /// <c>train_test_split(stratify=...)</c>: each class gives round(fraction · its count) samples to the
+    /// held-out part (at least one when it has two or more), drawn at random from
+    /// <paramref name="generator"/>, so every class keeps its share on both sides. Both index lists are sorted.
+    /// </summary>
+    public static (int[] Kept, int[] HeldOut) StratifiedSplit(IReadOnlyList<int> labels, double fraction, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(generator);
+        if (!(fraction > 0 && fraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), $"StratifiedSplit: the held-out fraction must lie in (0, 1), got {fraction}");
+        var kept = new List<int>();
+        var heldOut = new List<int>();
+        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            int[] members = [.. group];
+            for (int i = members.Length - 1; i > 0; i--)
+            {
+                int j = (int)generator.NextInt64(0, i + 1);
+                (members[i], members[j]) = (members[j], members[i]);
+            }
+            int take = (int)Math.Round(fraction * members.Length, MidpointRounding.AwayFromZero);
+            if (take == 0 && members.Length >= 2) take = 1;
+            if (take == members.Length) take--;
+            heldOut.AddRange(members[..take]);
+            kept.AddRange(members[take..]);
+        }
+        return ([.. kept.Order()], [.. heldOut.Order()]);
+    }
 }

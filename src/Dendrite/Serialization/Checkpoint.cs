@@ -31,6 +31,12 @@ public sealed class Checkpoint
     /// <summary>The optimizer's state dict (<see cref="Optim.Optimizer.StateDict"/>).</summary>
     public required IReadOnlyDictionary<string, Tensor> Optimizer { get; init; }
 
+    /// <summary>
+    /// Other tensors a run keeps (tensors <c>extra.NAME</c>), e.g. the best weights so far of a
+    /// <see cref="Training.Callbacks.KeepBest"/> (<c>best.0.weight</c>, ...); empty when there are none.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> Extra { get; init; } = new Dictionary<string, Tensor>();
+
     /// <summary>Where training stands and what the unfinished epoch has accumulated, for <see cref="Training.Trainer.Fit"/>.</summary>
     public ResumePoint ResumePoint { get; init; } = new();
 
@@ -51,6 +57,7 @@ public sealed class Checkpoint
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, value) in Model) tensors["model." + name] = value;
         foreach (var (name, value) in Optimizer) tensors["optimizer." + name] = value;
+        foreach (var (name, value) in Extra) tensors["extra." + name] = value;
         var metadata = new Dictionary<string, string>
         {
             [ModelFile.FormatKey] = FormatValue,
@@ -82,15 +89,17 @@ public sealed class Checkpoint
         }
         var model = new Dictionary<string, Tensor>();
         var optimizer = new Dictionary<string, Tensor>();
+        var extra = new Dictionary<string, Tensor>();
         foreach (var (name, value) in tensors)
         {
             if (name.StartsWith("model.", StringComparison.Ordinal)) model[name["model.".Length..]] = value;
             else if (name.StartsWith("optimizer.", StringComparison.Ordinal)) optimizer[name["optimizer.".Length..]] = value;
-            else throw new InvalidDataException($"{path}: unexpected tensor '{name}' (checkpoint tensors start with model. or optimizer.)");
+            else if (name.StartsWith("extra.", StringComparison.Ordinal)) extra[name["extra.".Length..]] = value;
+            else throw new InvalidDataException($"{path}: unexpected tensor '{name}' (checkpoint tensors start with model., optimizer. or extra.)");
         }
         try
         {
-            return ParseState(state, spec, model, optimizer);
+            return ParseState(state, spec, model, optimizer, extra);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException)
         {
@@ -160,7 +169,7 @@ public sealed class Checkpoint
     private static Dictionary<string, double> ReadNumbers(JsonElement e) =>
         e.EnumerateObject().ToDictionary(p => p.Name, p => ParseDouble(p.Value.GetString()!));
 
-    private static Checkpoint ParseState(string json, ModelSpec spec, Dictionary<string, Tensor> model, Dictionary<string, Tensor> optimizer)
+    private static Checkpoint ParseState(string json, ModelSpec spec, Dictionary<string, Tensor> model, Dictionary<string, Tensor> optimizer, Dictionary<string, Tensor> extra)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
@@ -189,6 +198,7 @@ public sealed class Checkpoint
             Spec = spec,
             Model = model,
             Optimizer = optimizer,
+            Extra = extra,
             ResumePoint = new ResumePoint
             {
                 Epoch = epoch,

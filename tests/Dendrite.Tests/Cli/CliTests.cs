@@ -7,6 +7,7 @@ using Dendrite.Data.Datasets;
 using Dendrite.Data.Formats;
 using Dendrite.Serialization;
 using Dendrite.Tests.Data;
+using static Dendrite.Tests.Cli.CliRun;
 
 namespace Dendrite.Tests.Cli;
 
@@ -20,30 +21,6 @@ public sealed class CliTests : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
-    private sealed record Result(int Code, string Out, string Err);
-
-    private static Result Run(CancellationToken cancellation, params string[] args)
-    {
-        var output = new StringWriter(CultureInfo.InvariantCulture);
-        var error = new StringWriter(CultureInfo.InvariantCulture);
-        int code = Program.Run(args, output, error, cancellation);
-        return new Result(code, output.ToString(), error.ToString());
-    }
-
-    private static Result Run(params string[] args) => Run(CancellationToken.None, args);
-
-    /// <summary>A failure is exactly one line, "dendrite: error: ...", and no stack trace.</summary>
-    private static void AssertOneLineError(Result r, int code = 1, string? contains = null)
-    {
-        Assert.Equal(code, r.Code);
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length >= 1, "expected an error line");
-        Assert.StartsWith("dendrite: error: ", lines[0]);
-        if (code == 1) Assert.Single(lines);
-        Assert.DoesNotContain("   at ", r.Err);
-        if (contains is not null) Assert.Contains(contains, r.Err);
     }
 
     /// <summary>A CSV of 3 Gaussian blobs in 4 dimensions, labelled by name.</summary>
@@ -127,7 +104,8 @@ public sealed class CliTests : IDisposable
         string onnx = Path.Combine(dir, "model.onnx");
         var export = Run("export", "--model", model, "--format", "onnx", "--out", onnx);
         Assert.True(export.Code == 0, export.Err);
-        Assert.Equal(Dendrite.Serialization.Onnx.OnnxExporter.ToBytes(ModelFile.Load(model).Model, ModelFile.Load(model).Spec), File.ReadAllBytes(onnx));
+        var trained = TrainedModel.Load(model);
+        Assert.Equal(Dendrite.Serialization.Onnx.OnnxExporter.ToBytes(trained.Model, trained.Spec, trained.Preprocessor?.Scaler), File.ReadAllBytes(onnx));
 
         var summary = Run("summary", "--model", model);
         Assert.Equal(0, summary.Code);

@@ -6,6 +6,9 @@ internal static class TestData
     /// <summary>data/mnist-sample of this repository, found by walking up from the test binaries.</summary>
     public static string MnistSample { get; } = FindUp(Path.Combine("data", "mnist-sample"));
 
+    /// <summary>data/wine/wine.csv: UCI wine with raw features and class names in the column "class".</summary>
+    public static string Wine { get; } = Path.Combine(FindUp(Path.Combine("data", "wine")), "wine.csv");
+
     /// <summary>The committed fixtures of the data tests (tests/Dendrite.Tests/Data/Fixtures).</summary>
     public static string Fixtures { get; } = FindUp(Path.Combine("tests", "Dendrite.Tests", "Data", "Fixtures"));
 

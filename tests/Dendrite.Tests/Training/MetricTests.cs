@@ -229,4 +229,34 @@ public class MetricTests
         Assert.True(double.IsNaN(accuracy.Compute()));
         Assert.Throws<ArgumentException>(() => accuracy.SetState([3, 2])); // more correct than counted
     }
+
+    [Fact]
+    public void Accuracy_RefusesLogitsAtAProbabilityThreshold_AndTakesThemAtZero()
+    {
+        var logits = Tensor.FromArray([-2f, 0.3f, 1.5f, -0.1f], 4, 1);
+        var target = Tensor.FromArray([0f, 1f, 1f, 0f], 4);
+        var e = Assert.Throws<ArgumentException>(() => new Accuracy().Update(logits, target));
+        Assert.Contains("outside [0, 1]", e.Message);
+        Assert.Throws<ArgumentException>(() => new ConfusionMatrix(2).Update(logits, target));
+        var atZero = new Accuracy(threshold: 0);
+        atZero.Update(logits, target);
+        Assert.Equal(1.0, atZero.Compute());
+        var probabilities = new Accuracy();
+        probabilities.Update(logits.Sigmoid(), target);
+        Assert.Equal(1.0, probabilities.Compute());
+    }
+
+    [Fact]
+    public void RatioMetrics_ShareTheirCountsState()
+    {
+        RatioMetric[] metrics = [new Accuracy(), new TopKAccuracy(1), new MultiLabelAccuracy()];
+        foreach (var m in metrics)
+        {
+            m.SetState([2, 4]);
+            Assert.Equal(0.5, m.Compute());
+            Assert.Equal([2.0, 4.0], m.GetState());
+            m.Reset();
+            Assert.True(double.IsNaN(m.Compute()));
+        }
+    }
 }

@@ -39,7 +39,7 @@ public sealed class CsvDataset : IDataset
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(target);
-        var records = ReadRecords(reader, name).GetEnumerator();
+        var records = CsvTable.ReadRecords(reader, name).GetEnumerator();
         if (!records.MoveNext())
             throw new InvalidDataException($"CSV: {name}: empty file (expected a header row)");
         var header = records.Current.Fields;
@@ -124,70 +124,5 @@ public sealed class CsvDataset : IDataset
         if (!float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
             throw new InvalidDataException($"CSV: {name} line {line}, column '{column}': '{text}' is not a number");
         return v;
-    }
-
-    /// <summary>RFC 4180 records with the line number each starts on; blank lines yield nothing.</summary>
-    private static IEnumerable<(List<string> Fields, int Line)> ReadRecords(TextReader reader, string name)
-    {
-        int line = 1;
-        var field = new StringBuilder();
-        var fields = new List<string>();
-        int start = 1;
-        bool quoted = false, wasQuoted = false, any = false;
-        while (true)
-        {
-            int ch = reader.Read();
-            if (quoted)
-            {
-                if (ch < 0)
-                    throw new InvalidDataException($"CSV: {name} line {start}: a quoted field is not closed before the end of the file");
-                if (ch == '"')
-                {
-                    if (reader.Peek() == '"') { reader.Read(); field.Append('"'); }
-                    else quoted = false;
-                }
-                else
-                {
-                    if (ch == '\n') line++;
-                    field.Append((char)ch);
-                }
-                continue;
-            }
-            if (ch == '"')
-            {
-                if (field.Length > 0 || wasQuoted)
-                    throw new InvalidDataException($"CSV: {name} line {line}: a quote inside an unquoted field (quote the whole field and double the quote)");
-                quoted = wasQuoted = any = true;
-                continue;
-            }
-            if (ch == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-                wasQuoted = false;
-                any = true;
-                continue;
-            }
-            if (ch is '\n' or '\r' or -1)
-            {
-                if (ch == '\r' && reader.Peek() == '\n') reader.Read();
-                if (any || field.Length > 0)
-                {
-                    fields.Add(field.ToString());
-                    yield return (fields, start);
-                    fields = [];
-                }
-                field.Clear();
-                wasQuoted = any = false;
-                if (ch == -1) yield break;
-                line++;
-                start = line;
-                continue;
-            }
-            if (wasQuoted && !char.IsWhiteSpace((char)ch))
-                throw new InvalidDataException($"CSV: {name} line {line}: text after the closing quote of a field");
-            if (!wasQuoted) field.Append((char)ch);
-            any = true;
-        }
     }
 }

@@ -52,6 +52,32 @@ public abstract class LRScheduler
     }
 
     /// <summary>
+    /// What a resumed run needs to continue the schedule, like PyTorch's <c>state_dict()</c>: the step count
+    /// (<c>last_epoch</c>) and each group's last rate (<c>lr.0</c>, <c>lr.1</c>, ...).
+    /// </summary>
+    public IReadOnlyDictionary<string, double> StateDict()
+    {
+        var state = new Dictionary<string, double> { ["last_epoch"] = LastEpoch };
+        for (int g = 0; g < lastLRs.Length; g++) state[$"lr.{g}"] = lastLRs[g];
+        return state;
+    }
+
+    /// <summary>Takes back <see cref="StateDict"/>'s values and sets the optimizer's rates to them.</summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, double> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        LastEpoch = (int)Read(state, "last_epoch", GetType().Name);
+        for (int g = 0; g < lastLRs.Length; g++)
+        {
+            lastLRs[g] = (float)Read(state, $"lr.{g}", GetType().Name);
+            Optimizer.ParamGroups[g].LearningRate = lastLRs[g];
+        }
+    }
+
+    private protected static double Read(IReadOnlyDictionary<string, double> state, string key, string op) =>
+        state.TryGetValue(key, out var v) ? v : throw new ArgumentException($"{op}.LoadStateDict: the state lacks '{key}'");
+
+    /// <summary>
     /// A group's learning rate for <paramref name="epoch"/> (≥ 1), given its base rate and its current one.
     /// </summary>
     protected abstract double NextLR(int epoch, double baseLR, double currentLR);

@@ -115,6 +115,34 @@ public sealed class ReduceLROnPlateau
         for (int g = 0; g < lastLRs.Length; g++) lastLRs[g] = Optimizer.ParamGroups[g].LearningRate;
     }
 
+    /// <summary>What a resumed run needs: step count, best value (while finite), bad epochs, cooldown and each group's rate.</summary>
+    public IReadOnlyDictionary<string, double> StateDict()
+    {
+        var state = new Dictionary<string, double>
+        {
+            ["last_epoch"] = LastEpoch, ["num_bad_epochs"] = NumBadEpochs, ["cooldown_counter"] = cooldownCounter,
+        };
+        if (double.IsFinite(Best)) state["best"] = Best;
+        for (int g = 0; g < lastLRs.Length; g++) state[$"lr.{g}"] = lastLRs[g];
+        return state;
+    }
+
+    /// <summary>Takes back <see cref="StateDict"/>'s values and sets the optimizer's rates to them.</summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, double> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        double Get(string key) => state.TryGetValue(key, out var v) ? v : throw new ArgumentException($"ReduceLROnPlateau.LoadStateDict: the state lacks '{key}'");
+        LastEpoch = (int)Get("last_epoch");
+        NumBadEpochs = (int)Get("num_bad_epochs");
+        cooldownCounter = (int)Get("cooldown_counter");
+        Best = state.TryGetValue("best", out var best) ? best : Mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
+        for (int g = 0; g < lastLRs.Length; g++)
+        {
+            lastLRs[g] = (float)Get($"lr.{g}");
+            Optimizer.ParamGroups[g].LearningRate = lastLRs[g];
+        }
+    }
+
     private bool IsBetter(double metric) => (Mode, ThresholdMode) switch
     {
         (PlateauMode.Min, ThresholdMode.Rel) => metric < Best * (1 - (double)Threshold),

@@ -2,6 +2,8 @@ using Dendrite.NN;
 using Dendrite.Serialization.Layers;
 using Dendrite.Tensors;
 
+using Dendrite.Data.Preprocessing;
+
 namespace Dendrite.Serialization.Onnx;
 
 /// <summary>
@@ -38,14 +40,19 @@ public static class OnnxExporter
     }
 
     /// <summary>Writes the model built from <paramref name="spec"/> (checked against it) to <paramref name="path"/> as ONNX, atomically.</summary>
-    public static void Export(Module model, ModelSpec spec, string path)
+    public static void Export(Module model, ModelSpec spec, string path, StandardScaler? inputScaling = null)
     {
-        byte[] bytes = ToBytes(model, spec);
+        byte[] bytes = ToBytes(model, spec, inputScaling);
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>The model built from <paramref name="spec"/> as ONNX bytes; a model whose layers are not the spec's is refused.</summary>
-    public static byte[] ToBytes(Module model, ModelSpec spec)
+    /// <summary>
+    /// The model built from <paramref name="spec"/> as ONNX bytes; a model whose layers are not the spec's is
+    /// refused. With <paramref name="inputScaling"/> (the standardisation fitted in training, from a model
+    /// file's <see cref="Preprocessor"/>), the graph starts with Sub and Div nodes that apply it, so the ONNX
+    /// file takes the same raw inputs as the model file.
+    /// </summary>
+    public static byte[] ToBytes(Module model, ModelSpec spec, StandardScaler? inputScaling = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(spec);
@@ -60,11 +67,11 @@ public static class OnnxExporter
                 throw new ArgumentException(
                     $"OnnxExporter: layer {i} ({kind}): the model's module {i} is a {sequential[i].GetType().Name}, which does not match the spec; export the model built from this spec");
         }
-        return ToBytes(model, spec.Input);
+        return ToBytes(model, spec.Input, inputScaling);
     }
 
     /// <summary>The ONNX model as bytes (a serialized ModelProto); see <see cref="Export(Module, IReadOnlyList{int}, string)"/>.</summary>
-    public static byte[] ToBytes(Module model, IReadOnlyList<int> sampleInputShape)
+    public static byte[] ToBytes(Module model, IReadOnlyList<int> sampleInputShape, StandardScaler? inputScaling = null)
     {
         ArgumentNullException.ThrowIfNull(sampleInputShape);
         var layers = ModelSpec.Flatten(model);
@@ -80,7 +87,7 @@ public static class OnnxExporter
 
         var graph = new OnnxGraph();
         var infos = spec.InferShapes();
-        string current = "input";
+        string current = inputScaling is null ? "input" : Standardise(graph, inputScaling, spec.Input);
         for (int i = 0; i < layers.Count; i++)
         {
             string name = $"{i}_{infos[i].Type}", output = i == layers.Count - 1 ? "output" : name;
@@ -104,6 +111,19 @@ public static class OnnxExporter
             })
             .Message(OnnxProto.ModelOpsetImport, o => o.String(OnnxProto.OpsetDomain, "").Int64(OnnxProto.OpsetVersion, Opset));
         return writer.ToArray();
+    }
+
+    /// <summary>(input − mean) / std as two nodes, the statistics shaped to broadcast over [N, ...sample]; returns the output's name.</summary>
+    private static string Standardise(OnnxGraph graph, StandardScaler scaler, IReadOnlyList<int> sample)
+    {
+        int values = sample.Aggregate(1, (a, b) => a * b);
+        int[] shape = scaler.Mean.Count == 1 ? [1] : scaler.Mean.Count == values ? [.. sample]
+            : throw new ArgumentException($"OnnxExporter: the input scaling has {scaler.Mean.Count} features, the model's input [{string.Join(", ", sample)}] {values} values");
+        string mean = graph.Weight("input_mean", Tensor.FromArray([.. scaler.Mean], shape));
+        string std = graph.Weight("input_std", Tensor.FromArray([.. scaler.Std], shape));
+        graph.Node("Sub", "input_Sub", ["input", mean], ["input_centred"]);
+        graph.Node("Div", "input_Div", ["input_centred", std], ["input_standardised"]);
+        return "input_standardised";
     }
 
     private static void ValueInfo(ProtoWriter v, string name, IReadOnlyList<int> sampleShape)

@@ -10,6 +10,7 @@ public sealed class EarlyStopping : Callback
 {
     private readonly Monitor monitor;
     private int wait;
+    private TrainingContext? current;
 
     /// <summary>Watches <paramref name="monitor"/>; <paramref name="patience"/> ≥ 0 (0 and 1 both stop at the first epoch without improvement, as in Keras).</summary>
     public EarlyStopping(string monitor = "val_loss", int patience = 5, double minDelta = 0, MonitorMode mode = MonitorMode.Auto)
@@ -40,6 +41,26 @@ public sealed class EarlyStopping : Callback
         monitor.Reset();
         wait = 0;
         StoppedEpoch = null;
+        current = context;
+    }
+
+    /// <summary>The best value, the epochs waited since and the epoch it stopped after, so a resumed <c>Fit</c> stops where an unbroken one would.</summary>
+    public override IReadOnlyDictionary<string, double>? GetState()
+    {
+        var state = new Dictionary<string, double> { ["wait"] = wait };
+        monitor.Save(state);
+        if (StoppedEpoch is int stopped) state["stopped_epoch"] = stopped;
+        return state;
+    }
+
+    /// <inheritdoc />
+    public override void SetState(IReadOnlyDictionary<string, double> state)
+    {
+        monitor.Load(state);
+        wait = state.TryGetValue("wait", out var w) ? (int)w : 0;
+        // A run that had stopped stays stopped when resumed: no more epochs, as if it had never been interrupted.
+        StoppedEpoch = state.TryGetValue("stopped_epoch", out var s) ? (int)s : null;
+        if (StoppedEpoch is not null && current is not null) current.StopTraining = true;
     }
 
     /// <inheritdoc />

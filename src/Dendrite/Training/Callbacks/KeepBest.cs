@@ -10,6 +10,7 @@ namespace Dendrite.Training.Callbacks;
 public sealed class KeepBest : Callback
 {
     private readonly Monitor monitor;
+    private IReadOnlyDictionary<string, Tensor>? resumeState;
 
     /// <summary>Watches <paramref name="monitor"/>; see <see cref="MonitorMode"/> for the direction.</summary>
     public KeepBest(string monitor = "val_loss", MonitorMode mode = MonitorMode.Auto, double minDelta = 0, bool restoreAtEnd = true)
@@ -39,6 +40,34 @@ public sealed class KeepBest : Callback
         monitor.Reset();
         BestEpoch = null;
         BestState = null;
+    }
+
+    /// <summary>
+    /// The best value and its epoch. The weights themselves are tensors, which callback state cannot hold: a
+    /// caller that checkpoints saves <see cref="BestState"/> beside it and hands it to <see cref="ResumeWith"/>.
+    /// </summary>
+    public override IReadOnlyDictionary<string, double>? GetState()
+    {
+        var state = new Dictionary<string, double>();
+        monitor.Save(state);
+        if (BestEpoch is int epoch) state["best_epoch"] = epoch;
+        return state;
+    }
+
+    /// <inheritdoc />
+    public override void SetState(IReadOnlyDictionary<string, double> state)
+    {
+        monitor.Load(state);
+        BestEpoch = state.TryGetValue("best_epoch", out var e) ? (int)e : null;
+        BestState = BestEpoch is null ? null : resumeState
+            ?? throw new InvalidOperationException("KeepBest: resuming after a best epoch needs its weights; pass them to ResumeWith before Fit");
+    }
+
+    /// <summary>The best weights saved beside a checkpoint, taken back when <c>Fit</c> resumes (<see cref="SetState"/>).</summary>
+    public void ResumeWith(IReadOnlyDictionary<string, Tensor> bestState)
+    {
+        ArgumentNullException.ThrowIfNull(bestState);
+        resumeState = bestState.ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
     }
 
     /// <inheritdoc />

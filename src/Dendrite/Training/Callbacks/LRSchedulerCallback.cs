@@ -29,6 +29,16 @@ public sealed class LRSchedulerCallback : Callback
         this.monitor = monitor;
     }
 
+    /// <summary>The scheduler's state (<see cref="LRScheduler.StateDict"/>), so a resumed <c>Fit</c> continues the schedule.</summary>
+    public override IReadOnlyDictionary<string, double>? GetState() => scheduler?.StateDict() ?? plateau!.StateDict();
+
+    /// <inheritdoc />
+    public override void SetState(IReadOnlyDictionary<string, double> state)
+    {
+        if (scheduler is not null) scheduler.LoadStateDict(state);
+        else plateau!.LoadStateDict(state);
+    }
+
     /// <inheritdoc />
     public override void OnEpochEnd(TrainingContext context)
     {

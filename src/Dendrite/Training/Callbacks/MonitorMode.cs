@@ -40,6 +40,19 @@ internal sealed class Monitor
 
     public void Reset() => Best = Maximize ? double.NegativeInfinity : double.PositiveInfinity;
 
+    /// <summary>The best value for a callback's state (absent until a first value is recorded).</summary>
+    public void Save(Dictionary<string, double> state)
+    {
+        if (double.IsFinite(Best)) state["best"] = Best;
+    }
+
+    /// <summary>Takes back what <see cref="Save"/> wrote.</summary>
+    public void Load(IReadOnlyDictionary<string, double> state)
+    {
+        Reset();
+        if (state.TryGetValue("best", out var best)) Best = best;
+    }
+
     /// <summary>Reads the monitored value from an epoch's logs; a missing key is a configuration error.</summary>
     public double Read(IReadOnlyDictionary<string, double> logs) => logs.TryGetValue(Key, out var value) ? value
         : throw new InvalidOperationException(

@@ -9,10 +9,8 @@ namespace Dendrite.Training.Metrics;
 /// a binary classifier, class 1 when output &gt; <see cref="Threshold"/> (default 0.5, for probabilities;
 /// use 0 for logits); the target holds 0/1 with the output's shape or [N].
 /// </summary>
-public sealed class Accuracy(float threshold = 0.5f) : Metric
+public sealed class Accuracy(float threshold = 0.5f) : RatioMetric
 {
-    private long correct, total;
-
     /// <summary>The cut-off of the single-column (binary) case.</summary>
     public float Threshold { get; } = threshold;
 
@@ -20,30 +18,15 @@ public sealed class Accuracy(float threshold = 0.5f) : Metric
     public override string Name => "accuracy";
 
     /// <inheritdoc />
-    public override void Reset() => correct = total = 0;
-
-    /// <inheritdoc />
     public override void Update(Tensor output, Tensor target)
     {
         var (predicted, actual) = Labels(this, output, target, Threshold);
+        long correct = 0;
         for (int i = 0; i < predicted.Length; i++)
             if (predicted[i] == actual[i]) correct++;
-        total += predicted.Length;
+        Count(correct, predicted.Length);
     }
 
-    /// <inheritdoc />
-    public override double Compute() => total == 0 ? double.NaN : (double)correct / total;
-
-    /// <inheritdoc />
-    public override double[] GetState() => [correct, total];
-
-    /// <inheritdoc />
-    public override void SetState(double[] state)
-    {
-        CheckCounts(state, 2);
-        if (state[0] > state[1]) throw new ArgumentException($"{Name}: a saved state counts {state[0]} correct of {state[1]}");
-        (correct, total) = ((long)state[0], (long)state[1]);
-    }
 
     /// <summary>Predicted and true class indices per sample, shared with <see cref="ConfusionMatrix"/>.</summary>
     internal static (int[] Predicted, int[] Actual) Labels(Metric metric, Tensor output, Tensor target, float threshold, int? classes = null)
@@ -60,6 +43,12 @@ public sealed class Accuracy(float threshold = 0.5f) : Metric
             if (classes is int k && k != 2)
                 throw new ArgumentException($"{metric.Name}: a single-column output [N] or [N,1] is a binary classifier, but {k} classes were given (output shape {output.Shape})");
             var scores = output.ToArray();
+            // A cut-off between 0 and 1 reads the outputs as probabilities; logits there would be judged
+            // against the wrong point (a logit of 0.3 is a probability of 0.57, yet counts as class 0).
+            if (threshold > 0 && threshold < 1 && Array.Exists(scores, s => s < 0 || s > 1))
+                throw new ArgumentException(
+                    $"{metric.Name}: a single-column output is compared with the threshold {threshold} as a probability, but it holds values outside [0, 1] " +
+                    $"(e.g. {Array.Find(scores, s => s < 0 || s > 1)}); apply a sigmoid, or for logits use threshold 0");
             var predicted = Array.ConvertAll(scores, s => s > threshold ? 1 : 0);
             return (predicted, metric.ClassIndices(target, 2, output.Shape));
         }

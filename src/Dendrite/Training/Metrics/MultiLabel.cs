@@ -18,10 +18,8 @@ public enum F1Average
 /// Hamming loss); with <c>exactMatch</c>, the fraction of samples whose every label is right
 /// (scikit-learn's subset accuracy).
 /// </summary>
-public sealed class MultiLabelAccuracy(float threshold = 0.5f, bool exactMatch = false) : Metric
+public sealed class MultiLabelAccuracy(float threshold = 0.5f, bool exactMatch = false) : RatioMetric
 {
-    private long correct, total;
-
     /// <summary>The cut-off above which a label is predicted on.</summary>
     public float Threshold { get; } = threshold;
 
@@ -32,12 +30,10 @@ public sealed class MultiLabelAccuracy(float threshold = 0.5f, bool exactMatch =
     public override string Name => ExactMatch ? "exact_match" : "multilabel_accuracy";
 
     /// <inheritdoc />
-    public override void Reset() => correct = total = 0;
-
-    /// <inheritdoc />
     public override void Update(Tensor output, Tensor target)
     {
         var (predicted, actual, n, k) = MultiLabelF1.Decisions(this, output, target, Threshold);
+        long correct = 0;
         for (int i = 0; i < n; i++)
         {
             int right = 0;
@@ -46,22 +42,9 @@ public sealed class MultiLabelAccuracy(float threshold = 0.5f, bool exactMatch =
             if (ExactMatch) correct += right == k ? 1 : 0;
             else correct += right;
         }
-        total += ExactMatch ? n : (long)n * k;
+        Count(correct, ExactMatch ? n : (long)n * k);
     }
 
-    /// <inheritdoc />
-    public override double Compute() => total == 0 ? double.NaN : (double)correct / total;
-
-    /// <inheritdoc />
-    public override double[] GetState() => [correct, total];
-
-    /// <inheritdoc />
-    public override void SetState(double[] state)
-    {
-        CheckCounts(state, 2);
-        if (state[0] > state[1]) throw new ArgumentException($"{Name}: a saved state counts {state[0]} correct of {state[1]}");
-        (correct, total) = ((long)state[0], (long)state[1]);
-    }
 }
 
 /// <summary>

@@ -7,10 +7,8 @@ namespace Dendrite.Training.Metrics;
 /// with K ≤ C, target class indices [N]. Ties count in the target's favour: it is in the top K when fewer
 /// than K classes score strictly higher. Logged as <c>top{K}_accuracy</c>.
 /// </summary>
-public sealed class TopKAccuracy : Metric
+public sealed class TopKAccuracy : RatioMetric
 {
-    private long correct, total;
-
     /// <summary>A top-<paramref name="k"/> accuracy; <paramref name="k"/> must be positive.</summary>
     public TopKAccuracy(int k)
     {
@@ -25,9 +23,6 @@ public sealed class TopKAccuracy : Metric
     public override string Name => $"top{K}_accuracy";
 
     /// <inheritdoc />
-    public override void Reset() => correct = total = 0;
-
-    /// <inheritdoc />
     public override void Update(Tensor output, Tensor target)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -39,6 +34,7 @@ public sealed class TopKAccuracy : Metric
             throw new ArgumentException($"{Name}: k = {K} exceeds the number of classes in output shape {output.Shape}");
         var labels = ClassIndices(target, c, output.Shape);
         var scores = output.ToArray();
+        long correct = 0;
         for (int i = 0; i < n; i++)
         {
             float own = scores[i * c + labels[i]];
@@ -47,20 +43,7 @@ public sealed class TopKAccuracy : Metric
                 if (scores[i * c + j] > own) higher++;
             if (higher < K) correct++;
         }
-        total += n;
+        Count(correct, n);
     }
 
-    /// <inheritdoc />
-    public override double Compute() => total == 0 ? double.NaN : (double)correct / total;
-
-    /// <inheritdoc />
-    public override double[] GetState() => [correct, total];
-
-    /// <inheritdoc />
-    public override void SetState(double[] state)
-    {
-        CheckCounts(state, 2);
-        if (state[0] > state[1]) throw new ArgumentException($"{Name}: a saved state counts {state[0]} correct of {state[1]}");
-        (correct, total) = ((long)state[0], (long)state[1]);
-    }
 }

@@ -93,8 +93,10 @@ internal static class HtmlReport
         if (r.Robustness.Count > 0)
         {
             Section(h, "robustness", "Adversarial robustness", "Accuracy when every pixel may move by up to ε towards a higher loss: FGSM, one step (Goodfellow et al. 2014), and PGD, ten projected steps from a random start (Madry et al. 2017).");
-            h.Append(ReportCharts.Robustness(r.Robustness.Select(c => (c.Attack, c.Curve)).ToList())).Append('\n');
-            h.Append(P($"<h3>Adversarial examples at ε = {r.AdversarialEpsilon:0.###}</h3>\n<p class=\"note\">Samples the model gets right, after each attack, and PGD's change to the input (blue darker, red brighter).</p>\n<div class=\"row\">"));
+            // ε as a fraction of the inputs' range: pixels in [0, 1] or standardised, 0.1 means the same.
+            var curves = r.Robustness.Select(c => (c.Attack, (IReadOnlyList<(float, float)>)c.Curve.Select(p => (p.Epsilon / r.InputRange, p.Accuracy)).ToList())).ToList();
+            h.Append(ReportCharts.Robustness(curves)).Append('\n');
+            h.Append(P($"<h3>Adversarial examples at ε = {r.AdversarialEpsilon / r.InputRange:0.###} of the input range</h3>\n<p class=\"note\">Samples the model gets right, after each attack, and PGD's change to the input (blue darker, red brighter).</p>\n<div class=\"row\">"));
             foreach (var a in r.Adversarial)
             {
                 h.Append("<div class=\"group\">");

@@ -33,6 +33,8 @@ internal sealed class Inspection
     public List<SampleView> Examples { get; } = [];
     public List<(string Attack, IReadOnlyList<(float Epsilon, float Accuracy)> Curve)> Robustness { get; } = [];
     public float AdversarialEpsilon { get; set; }
+    /// <summary>The width of the inputs' range (max − min over the samples): ε is reported as a fraction of it.</summary>
+    public float InputRange { get; set; } = 1;
     public List<AdversarialView> Adversarial { get; } = [];
     /// <summary>The distribution of every layer's outputs over the inspected samples.</summary>
     public IReadOnlyList<LayerStats> Stats { get; set; } = [];
@@ -85,6 +87,7 @@ internal sealed class Inspector(Sequential model, ModelSpec spec, IReadOnlyList<
             result.Stats = ActivationStats.Compute(model, batches.ToList(), bins: 40);
         });
         float lo = range.Low, hi = range.High;
+        result.InputRange = hi - lo;
         Time(result, "maximum-response inputs", () =>
         {
             if (!image) return; // jitter and blur are for images

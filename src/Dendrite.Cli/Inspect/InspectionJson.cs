@@ -20,6 +20,7 @@ internal static class InspectionJson
             w.WriteEndArray();
             w.WriteNumber("samples", r.Samples);
             w.WriteNumber("accuracy", r.Accuracy);
+            w.WriteNumber("input_range", r.InputRange);
             w.WriteStartArray("filters");
             foreach (var (layer, shape, image) in r.Filters)
             {
@@ -92,6 +93,7 @@ internal static class InspectionJson
                 {
                     w.WriteStartObject();
                     w.WriteNumber("epsilon", epsilon);
+                    w.WriteNumber("epsilon_fraction", epsilon / r.InputRange);
                     w.WriteNumber("accuracy", accuracy);
                     w.WriteEndObject();
                 }
@@ -101,6 +103,7 @@ internal static class InspectionJson
             w.WriteEndArray();
             w.WriteStartObject("adversarial_examples");
             w.WriteNumber("epsilon", r.AdversarialEpsilon);
+            w.WriteNumber("epsilon_fraction", r.AdversarialEpsilon / r.InputRange);
             w.WriteStartArray("samples");
             foreach (var a in r.Adversarial)
             {

@@ -63,7 +63,7 @@ internal static class ReportCharts
             svg.Append(F($"<text x=\"{x:0.##}\" y=\"{top + plotH + 18}\" text-anchor=\"middle\">{t:G3}</text>"));
         }
         svg.Append(F($"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{top + plotH}\" stroke=\"#333\"/><line x1=\"{left}\" y1=\"{top + plotH}\" x2=\"{width - right}\" y2=\"{top + plotH}\" stroke=\"#333\"/>"));
-        svg.Append(F($"<text x=\"{left + plotW / 2}\" y=\"{height - 8}\" text-anchor=\"middle\">ε (L∞ perturbation, pixel scale)</text>"));
+        svg.Append(F($"<text x=\"{left + plotW / 2}\" y=\"{height - 8}\" text-anchor=\"middle\">ε (L∞, as a fraction of the input range)</text>"));
         svg.Append(F($"<text x=\"14\" y=\"{top + plotH / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {top + plotH / 2})\">accuracy</text>"));
         for (int s = 0; s < series.Count; s++)
         {

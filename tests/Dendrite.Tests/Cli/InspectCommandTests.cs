@@ -74,6 +74,7 @@ public sealed class InspectCommandTests(InspectedLeNet lenet) : IClassFixture<In
         foreach (var curve in curves.Values)
         {
             Assert.Equal(7, curve.Count);
+            Assert.Equal(0.3, doc.RootElement.GetProperty("robustness")[0].GetProperty("points")[6].GetProperty("epsilon_fraction").GetDouble(), 5);
             Assert.Equal((0.0, accuracy), (curve[0].E, curve[0].A), new Near());
             Assert.True(curve[^1].A < curve[0].A / 2, $"accuracy {curve[^1].A} at ε = {curve[^1].E}");
         }

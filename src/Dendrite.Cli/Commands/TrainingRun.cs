@@ -108,6 +108,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         var progress = new EpochProgress(context, accuracy);
         var step = new StepHook();
         History history = null!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         // Every rank runs the callbacks that steer training (their logs are the same on every rank); only rank 0
         // writes files.
         progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, leader ? [.. callbacks.All, files, progress, step] : [.. callbacks.All, progress, step], resume, context.Cancellation));
@@ -117,6 +118,9 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
             return Program.Interrupted;
         }
         if (!leader) return Program.Success;
+        if (distributed is not null)
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rank 0 spent {distributed.DataParallel.AllReduceTime.TotalSeconds:0.00} s of {clock.Elapsed.TotalSeconds:0.00} s in gradient all-reduces ({distributed.DataParallel.AllReduceTime / clock.Elapsed:P0})"));
 
         if (callbacks.Finish(model, history.Count) is { } note) context.Out.WriteLine(note);
 

@@ -46,6 +46,14 @@ public sealed class DataParallel
     /// </summary>
     public int BucketFloats { get; }
 
+    /// <summary>
+    /// The time spent in the gradient all-reduces since this object was made: the exchange itself plus any wait
+    /// for a slower member (what overlapping it with backward could hide at best).
+    /// </summary>
+    public TimeSpan AllReduceTime => TimeSpan.FromSeconds((double)reduceTicks / System.Diagnostics.Stopwatch.Frequency);
+
+    private long reduceTicks;
+
     /// <summary>Rows [start, start + count) of a global batch of <paramref name="size"/> rows are this member's.</summary>
     public (int Start, int Count) Shard(int size)
     {
@@ -120,7 +128,9 @@ public sealed class DataParallel
                 flat[at] = count == 0 ? 0f : loss * weight;
                 flat[at + 1] = stop ? 1f : 0f;
             }
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             Group.AllReduceSum(flat);
+            reduceTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
             at = 0;
             foreach (var p in bucket.Parameters)
             {

@@ -6,7 +6,13 @@ of 64 from one seeded shuffle per epoch, each of N processes taking its contiguo
 
   /usr/bin/python3 tools/distributed/torch_ddp.py --model mlp --procs 2 --threads 1 --epochs 5
 """
-import argparse, gzip, json, os, statistics, struct, time
+import argparse, gzip, json, os, statistics, struct, sys, time
+
+# OpenBLAS and OpenMP read their thread counts when they load: set them before torch is imported (and so for
+# the processes mp.spawn starts, which inherit the environment), as shared/bench/torch_bench.py does.
+for i, a in enumerate(sys.argv):
+    if a == "--threads" and i + 1 < len(sys.argv):
+        os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = sys.argv[i + 1]
 
 import torch
 import torch.distributed as dist

@@ -5,6 +5,7 @@ benchmark MLP and LeNet-5, 5 epochs on data/mnist-sample, ROUNDS interleaved rou
 then a table of medians. Build first: dotnet build -c Release src/Dendrite.Cli
 
   /usr/bin/python3 tools/distributed/bench.py [ROUNDS]
+  /usr/bin/python3 tools/distributed/bench.py --accuracy SEEDS   (Dendrite's test accuracy, 1 and 2 processes, seeds 0..SEEDS-1)
 """
 import json, os, re, statistics, subprocess, sys, tempfile
 
@@ -16,10 +17,10 @@ SETUPS = [(1, 1), (1, 2), (2, 1)]  # (processes, threads per process)
 MODELS = {"mlp": "mlp:256,128", "lenet": "lenet5"}
 
 
-def dendrite(model, procs, threads):
+def dendrite(model, procs, threads, seed=0):
     with tempfile.TemporaryDirectory() as out:
         train = ["dotnet", CLI, "train", "--model", MODELS[model], "--data", DATA, "--epochs", "5", "--optimizer", "momentum",
-                 "--lr", "0.05", "--batch-size", "64", "--out", out]
+                 "--lr", "0.05", "--batch-size", "64", "--seed", str(seed), "--out", out]
         env = dict(os.environ, DENDRITE_NUM_THREADS=str(threads))
         cmd = MPIRUN + ["-np", str(procs), "-x", "DENDRITE_NUM_THREADS"] + train if procs > 1 else train
         text = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
@@ -35,7 +36,32 @@ def torch(model, procs, threads):
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
 
 
+def accuracy(seeds):
+    """Rounding differs between one process and two (their sums run in another order), and over 625 steps of
+    SGD with momentum the two runs drift apart like two seeds do: compare them over seeds, not one run."""
+    print(f"load average at the start: {os.getloadavg()}", flush=True)
+    table = {}
+    for model in MODELS:
+        for procs in (1, 2):
+            accs = []
+            for seed in range(seeds):
+                r = dendrite(model, procs, 1, seed)
+                r["seed"] = seed
+                print(json.dumps(r), flush=True)
+                accs.append(r["test_acc"])
+            table[model, procs] = accs
+    print("\n| model | 1 process: test accuracy by seed (mean) | 2 processes (mean) | difference of the means, points |")
+    print("|---|---|---|---|")
+    for model in MODELS:
+        one, two = table[model, 1], table[model, 2]
+        print(f"| {model} | {' '.join(f'{a:.4f}' for a in one)} ({statistics.mean(one):.4f}) "
+              f"| {' '.join(f'{a:.4f}' for a in two)} ({statistics.mean(two):.4f}) "
+              f"| {100 * (statistics.mean(two) - statistics.mean(one)):+.2f} |")
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--accuracy":
+        return accuracy(int(sys.argv[2]))
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     results = []
     print(f"load average at the start: {os.getloadavg()}", flush=True)

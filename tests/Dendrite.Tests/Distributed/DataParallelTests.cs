@@ -81,6 +81,31 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void ConvolutionsAndPoolingTakeTheirShareOfTheBatch()
+    {
+        // Rank 1's rows are a view at an offset into the batch: every kernel must read them there.
+        var g = new Generator(7);
+        var x = Tensor.Randn(g, 16, 1, 8, 8);
+        var data = new TensorDataset(x, x.Mean(1).Reshape(16, 64).Narrow(1, 0, 4).ArgMax(1));
+        Run Member(ProcessGroup? group)
+        {
+            var model = new Sequential(new Conv2d(1, 3, 3, padding: 1, generator: new Generator(1)), new ReLU(), new MaxPool2d(2),
+                                       new Flatten(), new Linear(48, 4, generator: new Generator(2)));
+            var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1f))
+            {
+                DataParallel = group is null ? null : new DataParallel(group),
+            };
+            var first = new Recorder();
+            var history = trainer.Fit(new DataLoader(data, 16), 1, callbacks: [first]);
+            return new Run(trainer, model, history, first.Gradients!);
+        }
+        var alone = Member(null);
+        foreach (var run in TrainTogether(2, Member))
+            for (int i = 0; i < alone.FirstGradients.Length; i++)
+                AssertClose(alone.FirstGradients[i], run.FirstGradients[i], 1e-6);
+    }
+
+    [Fact]
     public void MembersEndWithBitIdenticalWeightsCloseToOneProcess()
     {
         // 9 samples in batches of 4 over 3 members: the last batch has 1 row, so two members get none.

@@ -10,10 +10,10 @@ namespace Dendrite.Distributed;
 /// Errors are returned instead of aborting the job (MPI_ERRORS_RETURN). A blocking MPI collective waits for
 /// ever when a peer has died, so every collective is started nonblocking (MPI_Ibcast, MPI_Iallreduce,
 /// MPI_Ibarrier) and polled with MPI_Test until it completes or <see cref="ProcessGroup.Timeout"/> passes.
-/// The poll spins briefly (a few hundred microseconds), then sleeps a millisecond at a time: ranks of one
-/// machine often share cores, and a rank spinning or yielding on a core its peer needs slows the step it waits
-/// for (2 ranks of the MLP on 2 loaded cores trained at 8–14k samples/s so, against 4–12k yielding for 2,000
-/// polls before sleeping and 3–31k never sleeping; docs/distributed.md).
+/// The poll spins briefly (a few hundred microseconds), then sleeps a millisecond at a time, so a rank waiting
+/// for a slow peer leaves its core to others (ranks of one machine often share cores). On 2 loaded vCPUs,
+/// yielding for up to 2,000 polls or 20 ms before sleeping, never sleeping, and a blocking MPI_Allreduce all
+/// trained the MLP at the same speed within the noise (docs/distributed.md).
 /// </remarks>
 public sealed class MpiProcessGroup : ProcessGroup
 {

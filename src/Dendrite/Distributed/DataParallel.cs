@@ -26,6 +26,7 @@ namespace Dendrite.Distributed;
 public sealed class DataParallel
 {
     private Parameter[] parameters = [];
+    private bool[] hasGradient = [];
     private Bucket[] buckets = [];
 
     /// <summary>Training over <paramref name="group"/>, summing gradients in buckets of about <paramref name="bucketFloats"/> floats.</summary>
@@ -73,26 +74,29 @@ public sealed class DataParallel
     internal void Begin(Module model)
     {
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
-        parameters = [.. model.Parameters().Where(p => seen.Add(p))];
-        foreach (var p in parameters) Broadcast(p);
+        var all = model.Parameters().Where(p => seen.Add(p)).ToList();
+        foreach (var p in all) Broadcast(p);
+        // Frozen parameters get no gradient, here as in one process.
+        parameters = [.. all.Where(p => p.RequiresGrad)];
+        hasGradient = new bool[parameters.Length];
         BroadcastBuffers(model);
 
         // Backward produces the last layers' gradients first, so they fill the first bucket.
         var layout = new List<Bucket>();
-        var current = new List<Parameter>();
+        var current = new List<int>();
         int floats = 0;
-        foreach (var p in parameters.Reverse())
+        for (int i = parameters.Length - 1; i >= 0; i--)
         {
-            if (floats > 0 && floats + p.Numel > BucketFloats)
+            if (floats > 0 && floats + parameters[i].Numel > BucketFloats)
             {
-                layout.Add(new Bucket([.. current], floats, last: false));
+                layout.Add(new Bucket(parameters, [.. current], floats, layout.Count == 0 ? 2 + parameters.Length : 0));
                 current.Clear();
                 floats = 0;
             }
-            current.Add(p);
-            floats += p.Numel;
+            current.Add(i);
+            floats += parameters[i].Numel;
         }
-        layout.Add(new Bucket([.. current], floats, last: true));
+        layout.Add(new Bucket(parameters, [.. current], floats, layout.Count == 0 ? 2 + parameters.Length : 0));
         buckets = [.. layout];
     }
 
@@ -122,26 +126,38 @@ public sealed class DataParallel
                 }
                 at += p.Numel;
             }
-            bool last = b == buckets.Length - 1;
-            if (last)
+            // The first bucket also carries the loss, the stop request and which parameters have a gradient.
+            if (b == 0)
             {
                 flat[at] = count == 0 ? 0f : loss * weight;
                 flat[at + 1] = stop ? 1f : 0f;
+                for (int i = 0; i < parameters.Length; i++) flat[at + 2 + i] = count > 0 && parameters[i].Grad is not null ? 1f : 0f;
             }
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             Group.AllReduceSum(flat);
             reduceTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
-            at = 0;
-            foreach (var p in bucket.Parameters)
-            {
-                var grad = p.Grad is { } g && g.IsContiguous ? g : (p.Grad = Tensor.Zeros(p.Shape));
-                flat.AsSpan(at, p.Numel).CopyTo(grad.Span[..p.Numel]);
-                at += p.Numel;
-            }
-            if (last)
+            if (b == 0)
             {
                 loss = flat[at];
                 stop = flat[at + 1] > 0f;
+                for (int i = 0; i < parameters.Length; i++) hasGradient[i] = flat[at + 2 + i] > 0f;
+            }
+            at = 0;
+            for (int j = 0; j < bucket.Parameters.Length; j++)
+            {
+                var p = bucket.Parameters[j];
+                // A parameter the loss reaches on no member keeps no gradient, as in one process (the optimizer
+                // skips it); one that any member's loss reaches gets the sum on every member, so all step alike.
+                if (!hasGradient[bucket.Indices[j]])
+                {
+                    if (p.Grad is not null) p.Grad = null;
+                }
+                else
+                {
+                    var grad = p.Grad is { } g && g.IsContiguous ? g : (p.Grad = Tensor.Zeros(p.Shape));
+                    flat.AsSpan(at, p.Numel).CopyTo(grad.Span[..p.Numel]);
+                }
+                at += p.Numel;
             }
         }
         return loss;
@@ -200,11 +216,13 @@ public sealed class DataParallel
         Group.Broadcast(t.Span[..t.Numel]);
     }
 
-    private sealed class Bucket(Parameter[] parameters, int floats, bool last)
+    private sealed class Bucket(Parameter[] all, int[] indices, int floats, int extra)
     {
-        public Parameter[] Parameters { get; } = parameters;
+        public int[] Indices { get; } = indices;
 
-        // The last bucket carries two more numbers: the loss and the stop request.
-        public float[] Flat { get; } = new float[floats + (last ? 2 : 0)];
+        public Parameter[] Parameters { get; } = [.. indices.Select(i => all[i])];
+
+        // The gradients, then (first bucket only) the loss, the stop request and a has-gradient flag per parameter.
+        public float[] Flat { get; } = new float[floats + extra];
     }
 }

@@ -125,6 +125,31 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void FrozenParametersStayAsTheyAreOnEveryMember()
+    {
+        Run Member(ProcessGroup? group)
+        {
+            var first = new Linear(6, 8, generator: new Generator(1));
+            first.Weight.RequiresGrad = false;
+            var model = new Sequential(first, new Tanh(), new Linear(8, 3, generator: new Generator(2)));
+            var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1f, momentum: 0.9f, weightDecay: 0.01f))
+            {
+                DataParallel = group is null ? null : new DataParallel(group),
+            };
+            var history = trainer.Fit(new DataLoader(Data(40), 8, shuffle: true, generator: new Generator(3)), 2);
+            return new Run(trainer, model, history, []);
+        }
+        var frozen = new Linear(6, 8, generator: new Generator(1)).Weight.ToArray();
+        var alone = Member(null);
+        foreach (var run in TrainTogether(2, Member))
+        {
+            Assert.Null(run.Model.Parameters().First().Grad);
+            Assert.Equal(frozen, Weights(run.Model)[0]);
+            for (int i = 1; i < 4; i++) AssertClose(Weights(alone.Model)[i], Weights(run.Model)[i], 1e-5);
+        }
+    }
+
+    [Fact]
     public void RankZeroParametersAreBroadcastAtTheStart()
     {
         var models = new Module[2];

@@ -102,13 +102,13 @@ public sealed class DataParallel
 
     /// <summary>
     /// Replaces every gradient with the global batch's: the sum over members of each one's gradient times its
-    /// share <paramref name="count"/> / <paramref name="size"/> of the batch. Returns the global batch's mean loss
-    /// (from each member's <paramref name="loss"/> over its rows) and sets <paramref name="stop"/> when any
-    /// member asked to stop.
+    /// share <paramref name="count"/> / <paramref name="size"/> of the batch (times 1 for a loss that
+    /// <paramref name="sums"/> over rows instead of averaging). Returns the global batch's loss (from each
+    /// member's <paramref name="loss"/> over its rows) and sets <paramref name="stop"/> when any member asked to stop.
     /// </summary>
-    internal float AverageGradients(float loss, int count, int size, ref bool stop)
+    internal float AverageGradients(float loss, int count, int size, bool sums, ref bool stop)
     {
-        float weight = (float)count / size;
+        float weight = count == 0 ? 0f : sums ? 1f : (float)count / size;
         for (int b = 0; b < buckets.Length; b++)
         {
             var bucket = buckets[b];

@@ -171,7 +171,7 @@ public sealed class Trainer
                 if (DataParallel is not null)
                 {
                     cancel = cancellationToken.IsCancellationRequested;
-                    value = DataParallel.AverageGradients(value, mine.Size, size, ref cancel);
+                    value = DataParallel.AverageGradients(value, mine.Size, size, Loss.Reduction == Reduction.Sum, ref cancel);
                 }
                 if (!float.IsFinite(value))
                     throw new InvalidOperationException(

@@ -149,6 +149,34 @@ public class DataParallelTests
         }
     }
 
+    [Theory]
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.Sum)]
+    public void ASummedLossIsSummedAndAnAveragedOneAveraged(Reduction reduction)
+    {
+        // 10 rows in batches of 4 over 3 members: shares 1/1/2 and, in the last batch, 0/1/1.
+        var x = Tensor.Randn(new Generator(4), 10, 3);
+        var data = new TensorDataset(x, x.Narrow(1, 0, 2) * 2f);
+        Run Member(ProcessGroup? group)
+        {
+            var model = new Linear(3, 2, generator: new Generator(1));
+            var trainer = new Trainer(model, new MseLoss(reduction), new Sgd(model.Parameters(), 0.01f))
+            {
+                DataParallel = group is null ? null : new DataParallel(group),
+            };
+            var first = new Recorder();
+            var history = trainer.Fit(new DataLoader(data, 4), 2, callbacks: [first]);
+            return new Run(trainer, model, history, first.Gradients!);
+        }
+        var alone = Member(null);
+        foreach (var run in TrainTogether(3, Member))
+        {
+            for (int i = 0; i < 2; i++) AssertClose(alone.FirstGradients[i], run.FirstGradients[i], 1e-6);
+            for (int i = 0; i < 2; i++) AssertClose(Weights(alone.Model)[i], Weights(run.Model)[i], 1e-6);
+            Assert.Equal(alone.History.Epochs[1]["loss"], run.History.Epochs[1]["loss"], 5);
+        }
+    }
+
     [Fact]
     public void RankZeroParametersAreBroadcastAtTheStart()
     {

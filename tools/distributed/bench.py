@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The figures of docs/distributed.md in one sitting: dendrite train (1 process with 1 and 2 threads, and
 mpirun -np 2 with one thread each) beside PyTorch (torch_ddp.py: the same three set-ups, DDP over Gloo) on the
-benchmark MLP and LeNet-5, 5 epochs on data/mnist-sample, ROUNDS interleaved rounds. Prints a JSON line per run,
+benchmark MLP and LeNet-5 (pixels in [0, 1], not standardised, as shared/BENCHMARKS.md has them), 5 epochs on
+data/mnist-sample, ROUNDS interleaved rounds. Prints a JSON line per run,
 then a table of medians. Build first: dotnet build -c Release src/Dendrite.Cli
 
   /usr/bin/python3 tools/distributed/bench.py [ROUNDS]
@@ -20,7 +21,7 @@ MODELS = {"mlp": "mlp:256,128", "lenet": "lenet5"}
 def dendrite(model, procs, threads, seed=0):
     with tempfile.TemporaryDirectory() as out:
         train = ["dotnet", CLI, "train", "--model", MODELS[model], "--data", DATA, "--epochs", "5", "--optimizer", "momentum",
-                 "--lr", "0.05", "--batch-size", "64", "--seed", str(seed), "--out", out]
+                 "--lr", "0.05", "--batch-size", "64", "--no-standardize", "--seed", str(seed), "--out", out]
         env = dict(os.environ, DENDRITE_NUM_THREADS=str(threads))
         cmd = MPIRUN + ["-np", str(procs), "-x", "DENDRITE_NUM_THREADS"] + train if procs > 1 else train
         text = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout

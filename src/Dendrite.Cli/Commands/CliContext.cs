@@ -27,6 +27,9 @@ internal sealed class CliContext(TextWriter output, TextWriter error, Cancellati
 
     private IAnsiConsole? console;
 
+    /// <summary>The same context with standard output discarded (ranks other than 0 of a distributed run).</summary>
+    public CliContext Quiet() => new(TextWriter.Null, Error, Cancellation, terminal: false) { Verbose = Verbose };
+
     /// <summary>Reports <paramref name="e"/> as one line (plus the stack trace when verbose) and returns the exit code.</summary>
     public int Fail(Exception e)
     {
@@ -35,7 +38,8 @@ internal sealed class CliContext(TextWriter output, TextWriter error, Cancellati
         string message = e switch
         {
             CliException or IOException or InvalidDataException or FormatException or ArgumentException
-                or InvalidOperationException or UnauthorizedAccessException or NotSupportedException => e.Message,
+                or InvalidOperationException or UnauthorizedAccessException or NotSupportedException
+                or Distributed.ProcessGroupException => e.Message,
             // Anything else is a bug in Dendrite, but the user still gets one line, not a trace.
             _ => $"{e.GetType().Name}: {e.Message}",
         };

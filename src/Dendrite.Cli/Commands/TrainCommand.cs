@@ -41,11 +41,12 @@ internal static class TrainCommand
             : Fail(r, $"--early-stopping takes a whole number of epochs, got '{r.Tokens[0].Value}'");
         var output = new Option<string>("--out", "-o") { Description = "Output directory (default runs/YYYYMMDD-HHMMSS, or the checkpoint's directory when resuming)" };
         var resume = new Option<string>("--resume") { Description = "Continue from this checkpoint (model, data and optimizer settings come from it)" };
+        var distributed = new Option<bool>("--distributed") { Description = "Train as one rank of an MPI job (mpirun -np N dendrite train ...; detected when mpirun started it)" };
 
         var command = new Command("train", "Train a model on MNIST-format data or a CSV; writes the model file, checkpoints, history and curves")
         {
             model, data, target, epochs, batchSize, optimizer, lr, weightDecay, seed, valSplit, testSplit, testFile, noStandardize, impute,
-            schedule, lrStep, lrGamma, earlyStopping, output, resume,
+            schedule, lrStep, lrGamma, earlyStopping, output, resume, distributed,
         };
         command.SetAction(parse =>
         {
@@ -74,7 +75,9 @@ internal static class TrainCommand
                 Out = parse.GetValue(output),
                 Resume = parse.GetValue(resume),
             };
-            return new TrainingRun(context, options).Run();
+            // Under mpirun, rank 0 alone writes files and progress.
+            using var run = DistributedRun.Join(parse.GetValue(distributed), context.Error);
+            return new TrainingRun(run is { Leader: false } ? context.Quiet() : context, options, run).Run();
         });
         return command;
     }

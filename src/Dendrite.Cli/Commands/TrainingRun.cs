@@ -15,7 +15,7 @@ namespace Dendrite.Cli.Commands;
 /// One <c>dendrite train</c> run: set-up (or restoring a checkpoint), <see cref="Trainer.Fit"/> with the
 /// run's files and progress as callbacks, and the model file and final evaluation at the end.
 /// </summary>
-internal sealed class TrainingRun(CliContext context, TrainOptions options)
+internal sealed class TrainingRun(CliContext context, TrainOptions options, DistributedRun? distributed = null)
 {
     /// <summary>Test hook, per async flow: called after every training step with (epoch, batch), both from 0.</summary>
     internal static readonly AsyncLocal<Action<int, int>?> AfterStep = new();
@@ -25,13 +25,16 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
     public int Run()
     {
-        if (PerceptronRun.Wanted(options)) return new PerceptronRun(context, options).Run();
+        if (PerceptronRun.Wanted(options))
+            return distributed is null ? new PerceptronRun(context, options).Run()
+                : throw new CliException("train: the perceptron rule trains in one process; run it without mpirun");
         Checkpoint? checkpoint = null;
         if (options.Resume is not null)
         {
             if (!File.Exists(options.Resume)) throw new CliException($"{options.Resume}: no such checkpoint");
             checkpoint = Checkpoint.Load(options.Resume);
             options.CheckAgainst(checkpoint.Options, options.Resume);
+            DistributedRun.CheckWorldSize(checkpoint.Options, options.Resume, distributed);
             options.Restore(checkpoint.Options, options.Resume);
             options.Out ??= Path.GetDirectoryName(Path.GetFullPath(options.Resume));
         }
@@ -77,17 +80,18 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
         }
 
         string outDir = options.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(outDir);
+        bool leader = distributed?.Leader ?? true;
+        if (leader) Directory.CreateDirectory(outDir);
 
         var accuracy = new Accuracy();
-        var trainer = new Trainer(model, new CrossEntropyLoss(), optimizer, accuracy);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), optimizer, accuracy) { DataParallel = distributed?.DataParallel };
         // The shuffle generator's state travels in the checkpoint's resume point; Fit restores it.
         var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator: new Generator(options.Seed + 1));
         var validationLoader = validation is null ? null : new DataLoader(validation, 256);
 
         var resume = checkpoint?.ResumePoint;
         context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
-                              $"with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{callbacks.Description}{Preparation(data)}" +
+                              $"{(distributed is null ? "" : $"in {distributed.Size} processes ")}with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{callbacks.Description}{Preparation(data)}" +
                               (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
 
         var files = new RunFiles(outDir, point => new Checkpoint
@@ -98,16 +102,25 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
             Extra = callbacks.Extra(),
             ResumePoint = point,
             Generators = new Dictionary<string, ulong[]> { [ModelGenerator] = modelGenerator.GetState() },
-            Options = options.ToStrings(),
+            Options = DistributedRun.Stamp(options.ToStrings(), distributed),
         });
+        if (distributed is not null) distributed.Checkpoint = (files.CheckpointPath, options.ResumeCommand(files.CheckpointPath));
         var progress = new EpochProgress(context, accuracy);
+        var step = new StepHook();
         History history = null!;
-        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, [.. callbacks.All, files, progress, new StepHook()], resume, context.Cancellation));
-        if (files.Interrupted)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Every rank runs the callbacks that steer training (their logs are the same on every rank); only rank 0
+        // writes files.
+        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, leader ? [.. callbacks.All, files, progress, step] : [.. callbacks.All, progress, step], resume, context.Cancellation));
+        if (step.Cancelled)
         {
-            context.Error.WriteLine($"interrupted: resume with {options.ResumeCommand(files.CheckpointPath)}");
+            if (leader) context.Error.WriteLine($"interrupted: resume with {distributed?.Launch}{options.ResumeCommand(files.CheckpointPath)}");
             return Program.Interrupted;
         }
+        if (!leader) return Program.Success;
+        if (distributed is not null)
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rank 0 spent {distributed.DataParallel.AllReduceTime.TotalSeconds:0.00} s of {clock.Elapsed.TotalSeconds:0.00} s in gradient all-reduces ({distributed.DataParallel.AllReduceTime / clock.Elapsed:P0})"));
 
         if (callbacks.Finish(model, history.Count) is { } note) context.Out.WriteLine(note);
 
@@ -172,6 +185,11 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options)
 
     private sealed class StepHook : Callback
     {
+        /// <summary>Whether the run stopped for Ctrl+C (on any rank of a distributed run) before its last epoch.</summary>
+        public bool Cancelled { get; private set; }
+
         public override void OnBatchEnd(TrainingContext context) => AfterStep.Value?.Invoke(context.Epoch, context.Batch);
+
+        public override void OnTrainEnd(TrainingContext context) => Cancelled = context.Cancelled;
     }
 }

@@ -1,5 +1,6 @@
 using Dendrite.Autograd;
 using Dendrite.Data;
+using Dendrite.Distributed;
 using Dendrite.NN;
 using Dendrite.NN.Losses;
 using Dendrite.Optim;
@@ -55,6 +56,12 @@ public sealed class Trainer
     public IReadOnlyList<Metric> Metrics => metrics;
 
     /// <summary>
+    /// Trains together with the other members of a process group, each on its share of every batch
+    /// (<see cref="Distributed.DataParallel"/>); null (the default) trains in this process alone.
+    /// </summary>
+    public DataParallel? DataParallel { get; init; }
+
+    /// <summary>
     /// Trains until <paramref name="epochs"/> epochs are complete — fewer when a callback stops training or
     /// <paramref name="cancellationToken"/> is cancelled — evaluating on <paramref name="validation"/> after
     /// each when given, and returns the per-epoch logs. With <paramref name="resumeFrom"/> (a
@@ -84,6 +91,7 @@ public sealed class Trainer
         foreach (var logs in resumeFrom?.History ?? []) history.Add(logs);
         var context = new TrainingContext(this, epochs, train, history, hooks, resumeFrom?.Epoch ?? 0);
 
+        DataParallel?.Begin(Model);
         foreach (var c in hooks) c.OnTrainBegin(context);
         if (resumeFrom is not null)
             foreach (var c in hooks)
@@ -91,14 +99,19 @@ public sealed class Trainer
         var resume = resumeFrom;
         for (int epoch = resumeFrom?.Epoch ?? 0; epoch < epochs && !context.StopTraining; epoch++)
         {
-            if (cancellationToken.IsCancellationRequested)
+            // Members of a group stop at the same boundary, whichever of them was asked to.
+            bool cancel = cancellationToken.IsCancellationRequested;
+            if (DataParallel?.Any(cancel) ?? cancel)
             {
                 context.Cancelled = true;
                 break;
             }
             context.BeginEpoch(epoch, resume);
+            if (resume is { Batch: > 0 }) DataParallel?.ResumeMetrics(metrics);
             foreach (var c in hooks) c.OnEpochBegin(context);
-            if (!TrainEpoch(train, context, hooks, resume?.Batch ?? 0, cancellationToken))
+            bool finished = TrainEpoch(train, context, hooks, resume?.Batch ?? 0, cancellationToken);
+            DataParallel?.EndEpoch(Model, metrics);
+            if (!finished)
             {
                 context.Cancelled = true;
                 break;
@@ -129,6 +142,7 @@ public sealed class Trainer
         {
             float value;
             int size;
+            bool cancel = false;
             // Every tensor of the step, the batch included, recycles its buffer (and its Tensor object) when
             // the step ends; nothing of the step is referenced afterwards.
             using (new TensorScope(reuseObjects: true))
@@ -136,26 +150,40 @@ public sealed class Trainer
                 if (!batches.MoveNext()) break;
                 var batch = batches.Current;
                 size = batch.Size;
+                var mine = DataParallel?.Shard(batch) ?? batch;
                 context.Batch = index;
                 foreach (var c in hooks) c.OnBatchBegin(context);
                 Optimizer.ZeroGrad();
-                var output = Model.Forward(batch.Inputs);
-                var loss = Loss.Forward(output, batch.Targets);
-                if (loss.Numel != 1)
-                    throw new InvalidOperationException(
-                        $"Trainer: the loss must be a scalar to train on, got shape {loss.Shape} (is the loss's reduction None?)");
-                value = loss.Item();
+                Tensor? output = null;
+                value = 0f;
+                // A member of a group can get no rows of a last batch smaller than the group.
+                if (mine.Size > 0)
+                {
+                    output = Model.Forward(mine.Inputs);
+                    var loss = Loss.Forward(output, mine.Targets);
+                    if (loss.Numel != 1)
+                        throw new InvalidOperationException(
+                            $"Trainer: the loss must be a scalar to train on, got shape {loss.Shape} (is the loss's reduction None?)");
+                    value = loss.Item();
+                    loss.Backward();
+                }
+                // The global batch's loss and gradients; a NaN on any member reaches them all, so all stop.
+                if (DataParallel is not null)
+                {
+                    cancel = cancellationToken.IsCancellationRequested;
+                    value = DataParallel.AverageGradients(value, mine.Size, size, Loss.Reduction == Reduction.Sum, ref cancel);
+                }
                 if (!float.IsFinite(value))
                     throw new InvalidOperationException(
                         $"Trainer: training diverged: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
-                loss.Backward();
                 Optimizer.Step();
-                UpdateMetrics(output, batch.Targets);
+                if (output is not null) UpdateMetrics(output, mine.Targets);
             }
             context.AddBatch(value, size);
             foreach (var c in hooks) c.OnBatchEnd(context);
             if (context.StopTraining) break;
-            if (cancellationToken.IsCancellationRequested && index + 1 < train.Count) return false;
+            if (DataParallel is null) cancel = cancellationToken.IsCancellationRequested;
+            if (cancel && index + 1 < train.Count) return false;
         }
         return true;
     }

@@ -29,6 +29,42 @@ public class AttributionTests(TrainedLeNet net)
         Assert.True(onStrokes >= 400, $"{onStrokes} of 500 digits have saliency on their strokes");
     }
 
+    [Fact]
+    public void IntegratedGradientsAreComplete()
+    {
+        var x = net.Inputs.Narrow(0, 0, 10);
+        var labels = net.Labels.Narrow(0, 0, 10);
+        var attributions = Attribution.IntegratedGradients(net.Model, x, labels, steps: 64).ToArray();
+        Tensor atInput, atBaseline;
+        using (GradMode.NoGrad())
+        {
+            net.Model.Eval();
+            atInput = net.Model.Forward(x);
+            atBaseline = net.Model.Forward(Tensor.Zeros(10, 1, 28, 28));
+        }
+        var y = labels.ToArray();
+        for (int i = 0; i < 10; i++)
+        {
+            double sum = attributions.AsSpan(i * 784, 784).ToArray().Sum(v => (double)v);
+            double difference = atInput[i, (int)y[i]].Item() - atBaseline[i, (int)y[i]].Item();
+            Assert.True(Math.Abs(sum - difference) <= 0.01 * Math.Abs(difference),
+                $"digit {i}: attributions sum to {sum}, f(x) − f(baseline) = {difference}");
+        }
+    }
+
+    [Fact]
+    public void ActivationMaximizationSynthesisesEachClass()
+    {
+        for (int c = 0; c < 10; c++)
+        {
+            var image = ActivationMaximization.ForClass(net.Model, [1, 28, 28], c);
+            Assert.Equal([1, 28, 28], image.Shape.ToArray());
+            Tensor probabilities;
+            using (GradMode.NoGrad()) probabilities = net.Model.Eval().Forward(image.Unsqueeze(0)).Softmax(1);
+            Assert.True(probabilities[0, c].Item() >= 0.9f, $"class {c}: probability {probabilities[0, c].Item()}");
+        }
+    }
+
     // Pixels > 0.2, dilated by one pixel (3×3).
     private static bool[] StrokeMask(ReadOnlySpan<float> image)
     {

@@ -126,7 +126,8 @@ public static class Adversarial
         foreach (float e in eps) CheckEpsilon(e, op);
         var (batch, _) = Probe.AsBatch(model, inputs, op);
         int n = batch.Shape[0];
-        var truth = Probe.Labels(labels, n, Probe.Classes(model, batch, op), op);
+        int[] truth;
+        using (var check = Probe.Open(model, grad: false)) truth = Probe.Labels(labels, n, Probe.Classes(model, batch, op), op);
         var curve = new List<(float, float)>();
         foreach (float e in eps)
         {

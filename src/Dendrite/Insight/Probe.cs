@@ -11,14 +11,22 @@ namespace Dendrite.Insight;
 /// each parameter's <see cref="Tensor.RequiresGrad"/> and gradient untouched. Also the checks of inputs,
 /// targets and labels, each failing with one sentence that names the method.
 /// </summary>
+/// <remarks>
+/// A probe holds the model's lock (<c>Monitor</c> on the model object) while open, so Insight calls on one model
+/// from several threads (a web server's requests) take turns instead of changing its flags under each other;
+/// nested probes on one thread re-enter it.
+/// </remarks>
 internal sealed class Probe : IDisposable
 {
+    private readonly Module model;
     private readonly List<(Module Module, bool Training)> modes = [];
     private readonly List<(Parameter Parameter, bool RequiresGrad)> flags = [];
     private readonly GradMode.Scope gradMode;
 
     private Probe(Module model, bool grad)
     {
+        this.model = model;
+        Monitor.Enter(model);
         foreach (var (_, m) in model.NamedModules()) modes.Add((m, m.Training));
         foreach (var p in model.Parameters()) flags.Add((p, p.RequiresGrad));
         model.Eval();
@@ -39,6 +47,7 @@ internal sealed class Probe : IDisposable
         foreach (var (p, requiresGrad) in flags) p.RequiresGrad = requiresGrad;
         // Pre-order: Train(mode) sets a whole subtree, and each descendant then gets its own flag back.
         foreach (var (m, training) in modes) m.Train(training);
+        Monitor.Exit(model);
     }
 
     /// <summary>

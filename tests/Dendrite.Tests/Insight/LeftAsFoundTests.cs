@@ -44,4 +44,21 @@ public class LeftAsFoundTests
             foreach (var (name, value) in model.StateDict()) Assert.Equal(before[name], value.ToArray());
         }
     }
+
+    [Fact]
+    public void CallsFromSeveralThreadsOnOneModelTakeTurns()
+    {
+        var model = Models.Mlp(16, [12], 4);
+        var inputs = Enumerable.Range(0, 8).Select(i => Tensor.Randn(new Generator((ulong)i), 3, 16)).ToArray();
+        var expected = inputs.Select(x => Attribution.Saliency(model, x, 2).ToArray()).ToArray();
+        var actual = new float[8][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            for (int repeat = 0; repeat < 20; repeat++) actual[i] = Attribution.Saliency(model, inputs[i], 2).ToArray();
+        });
+        for (int i = 0; i < 8; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.True(model.NamedModules().All(m => m.Module.Training));
+        Assert.True(model.Parameters().All(p => p.RequiresGrad));
+        Assert.True(model.Parameters().All(p => p.Grad is null));
+    }
 }

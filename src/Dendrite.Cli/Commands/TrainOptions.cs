@@ -25,6 +25,8 @@ internal sealed class TrainOptions
     public int? ScheduleStep { get; set; }
     public float ScheduleGamma { get; set; } = 0.1f;
     public int? EarlyStopping { get; set; }
+    /// <summary>"stop" or "skip": what a non-finite loss does. Not stored in checkpoints: a resumed run may choose again.</summary>
+    public string OnNan { get; set; } = "stop";
 
     /// <summary>The options given on the command line (names such as <c>--lr</c>), checked against a resumed checkpoint's.</summary>
     public IReadOnlySet<string> Given { get; set; } = new HashSet<string>();

@@ -84,7 +84,11 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         if (leader) Directory.CreateDirectory(outDir);
 
         var accuracy = new Accuracy();
-        var trainer = new Trainer(model, new CrossEntropyLoss(), optimizer, accuracy) { DataParallel = distributed?.DataParallel };
+        var trainer = new Trainer(model, new CrossEntropyLoss(), optimizer, accuracy)
+        {
+            DataParallel = distributed?.DataParallel,
+            OnNonFiniteLoss = options.OnNan == "skip" ? NonFiniteLossPolicy.Skip : NonFiniteLossPolicy.Stop,
+        };
         // The shuffle generator's state travels in the checkpoint's resume point; Fit restores it.
         var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator: new Generator(options.Seed + 1));
         var validationLoader = validation is null ? null : new DataLoader(validation, 256);
@@ -109,9 +113,21 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         var step = new StepHook();
         History history = null!;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // Every rank runs the callbacks that steer training (their logs are the same on every rank); only rank 0
-        // writes files.
-        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, leader ? [.. callbacks.All, files, progress, step] : [.. callbacks.All, progress, step], resume, context.Cancellation));
+        var skips = new SkipCounter();
+        try
+        {
+            // Every rank runs the callbacks that steer training (their logs are the same on every rank); only rank 0
+            // writes files.
+            progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, leader ? [.. callbacks.All, files, progress, step, skips] : [.. callbacks.All, progress, step, skips], resume, context.Cancellation));
+        }
+        catch (TrainingDivergedException e)
+        {
+            // The checkpoint is only written at epoch ends, so the one on disk predates the divergence.
+            throw new CliException(e.Message + (File.Exists(files.CheckpointPath)
+                ? $"; the last good checkpoint is kept: {files.CheckpointPath}" : "; no epoch finished, so no checkpoint was written"));
+        }
+        if (skips.Count > 0 && leader)
+            context.Error.WriteLine($"skipped the update of {skips.Count} batch{(skips.Count == 1 ? "" : "es")} whose loss was not finite (--on-nan skip)");
         if (step.Cancelled)
         {
             if (leader) context.Error.WriteLine($"interrupted: resume with {distributed?.Launch}{options.ResumeCommand(files.CheckpointPath)}");
@@ -181,6 +197,13 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         int weighted = shapes.Count(l => l.Type is "linear" or "conv2d");
         string hidden = weighted <= 1 ? "no hidden layer" : $"{weighted - 1} hidden + output";
         return $"a {weighted}-layer network ({hidden}; {parameters:N0} parameters)";
+    }
+
+    private sealed class SkipCounter : Callback
+    {
+        public int Count { get; private set; }
+
+        public override void OnTrainEnd(TrainingContext context) => Count = context.SkippedBatches;
     }
 
     private sealed class StepHook : Callback

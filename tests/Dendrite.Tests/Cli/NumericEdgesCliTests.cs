@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using Dendrite.Serialization;
+using static Dendrite.Tests.Cli.CliRun;
+
+namespace Dendrite.Tests.Cli;
+
+/// <summary><c>dendrite train</c> at the edges of arithmetic and data: diverging runs, empty and non-finite inputs.</summary>
+public sealed class NumericEdgesCliTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "dendrite-edges-" + Guid.NewGuid().ToString("N"));
+
+    public NumericEdgesCliTests() => Directory.CreateDirectory(dir);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>A CSV of 3 Gaussian blobs in 4 dimensions.</summary>
+    private string Blobs(int rows = 240)
+    {
+        var g = new Generator(7);
+        var csv = new StringBuilder("a,b,c,d,label\n");
+        for (int i = 0; i < rows; i++)
+        {
+            int k = i % 3;
+            var x = Enumerable.Range(0, 4).Select(j => (j == k ? 2.0 : 0.0) + g.NextNormal() * 0.7);
+            csv.Append(string.Join(",", x.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))).Append(",c").Append(k).Append('\n');
+        }
+        string path = Path.Combine(dir, "blobs.csv");
+        File.WriteAllText(path, csv.ToString());
+        return path;
+    }
+
+    private string[] Train(string csv, string outDir, float lr, int epochs, params string[] extra) =>
+        ["train", "--model", "mlp:8", "--data", csv, "--target", "label", "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
+         "--optimizer", "sgd", "--lr", lr.ToString("R", CultureInfo.InvariantCulture), "--seed", "1", "--out", outDir, .. extra];
+
+    [Fact]
+    public void AnExplodingLearningRate_StopsNamingTheStepAndLayer()
+    {
+        var r = Run(Train(Blobs(), Path.Combine(dir, "exploding"), 1e6f, 5));
+        AssertOneLineError(r, 1, "diverged");
+        Assert.Matches(@"at epoch 1, batch \d of 8; the first layer whose output is not finite is layer \d \(Linear\)", r.Err);
+        Assert.Contains("no epoch finished, so no checkpoint was written", r.Err);
+        Assert.False(File.Exists(Path.Combine(dir, "exploding", "model.safetensors")));
+    }
+
+    [Fact]
+    public void ADivergenceAfterAnEpoch_KeepsThatEpochsCheckpoint()
+    {
+        // One batch an epoch at lr 1e6: the loss grows by orders of magnitude each epoch until it overflows.
+        string run = Path.Combine(dir, "run");
+        var r = Run(Train(Blobs(), run, 1e6f, 10, "--batch-size", "240"));
+        AssertOneLineError(r, 1, "diverged");
+        var m = System.Text.RegularExpressions.Regex.Match(r.Err, @"at epoch (\d+), batch 1 of 1");
+        Assert.True(m.Success, r.Err);
+        int epoch = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(epoch > 1, r.Err);
+        string checkpoint = Path.Combine(run, "checkpoint.ckpt");
+        Assert.Contains($"the last good checkpoint is kept: {checkpoint}", r.Err);
+        var kept = Checkpoint.Load(checkpoint);
+        Assert.Equal(epoch - 1, kept.ResumePoint.Epoch);
+        Assert.All(kept.Model.Values, t => Assert.All(t.ToArray(), v => Assert.True(float.IsFinite(v))));
+        Assert.False(File.Exists(Path.Combine(run, "model.safetensors")));
+    }
+
+    [Fact]
+    public void OnNanSkip_LeavesOutTheBadUpdates_CountsThem_AndStopsWhenAWholeEpochIsBad()
+    {
+        var r = Run(Train(Blobs(), Path.Combine(dir, "skip"), 1e6f, 3, "--on-nan", "skip"));
+        // Once the weights overflow every later batch is skipped too, which skipping cannot recover from.
+        AssertOneLineError(r, 1, "every batch of the epoch had a non-finite loss and was skipped");
+
+        // A single epoch with some good batches finishes, and says how many updates it left out.
+        r = Run(Train(Blobs(), Path.Combine(dir, "skip1"), 1e6f, 1, "--on-nan", "skip"));
+        Assert.Equal(0, r.Code);
+        Assert.Matches(@"skipped the update of \d+ batch(es)? whose loss was not finite \(--on-nan skip\)", r.Err);
+        Assert.True(File.Exists(Path.Combine(dir, "skip1", "model.safetensors")));
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Dendrite.Data.Formats;
 using Dendrite.Serialization;
 using static Dendrite.Tests.Cli.CliRun;
 
@@ -78,5 +79,64 @@ public sealed class NumericEdgesCliTests : IDisposable
         Assert.Equal(0, r.Code);
         Assert.Matches(@"skipped the update of \d+ batch(es)? whose loss was not finite \(--on-nan skip\)", r.Err);
         Assert.True(File.Exists(Path.Combine(dir, "skip1", "model.safetensors")));
+    }
+
+    private string[] CsvTrain(string csv, string outDir, params string[] extra) =>
+        ["train", "--model", "mlp:4", "--data", csv, "--target", "label", "--epochs", "1", "--out", Path.Combine(dir, outDir), .. extra];
+
+    private string Csv(string name, string text)
+    {
+        string path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void EmptyDataSets_AreRefusedBeforeTraining()
+    {
+        string csv = Csv("header-only.csv", "a,b,label\n");
+        AssertOneLineError(Run(CsvTrain(csv, "e")), 1, "header-only.csv: no data rows after the header");
+        Assert.False(Directory.Exists(Path.Combine(dir, "e")));
+
+        string mnist = Path.Combine(dir, "mnist0");
+        Directory.CreateDirectory(mnist);
+        foreach (var (file, dims) in new[] { ("train-images-idx3-ubyte", new[] { 0, 28, 28 }), ("train-labels-idx1-ubyte", [0]),
+                                             ("t10k-images-idx3-ubyte", [0, 28, 28]), ("t10k-labels-idx1-ubyte", [0]) })
+            using (var f = File.Create(Path.Combine(mnist, file)))
+                Idx.Write(f, IdxType.UnsignedByte, dims, []);
+        var r = Run("train", "--model", "lenet5", "--data", mnist, "--epochs", "1", "--out", Path.Combine(dir, "m"));
+        AssertOneLineError(r, 1, Path.Combine(mnist, "train-images-idx3-ubyte") + ": the image file holds 0 images");
+        Assert.False(File.Exists(Path.Combine(dir, "m", "model.safetensors")));
+    }
+
+    [Fact]
+    public void AnEmptyTargetCell_IsRefusedNamingTheLineAndColumn()
+    {
+        string csv = Csv("t.csv", "a,label\n1,x\n2,\n3,y\n");
+        AssertOneLineError(Run(CsvTrain(csv, "t", "--impute", "mean")), 1, "t.csv line 3, column 'label': the target cell is empty");
+    }
+
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e39")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    public void NonFiniteFeatureCells_AreRefusedNamingTheLineAndColumn_UnlessImputed(string cell)
+    {
+        string text = $"a,b,label\n1,2,x\n2,{cell},y\n3,4,x\n4,5,y\n";
+        string csv = Csv("f.csv", text);
+        AssertOneLineError(Run(CsvTrain(csv, "f")), 1, $"f.csv line 3, column 'b': '{cell}' is not a finite number");
+        var r = Run(CsvTrain(csv, "f2", "--impute", "median"));
+        Assert.Equal(0, r.Code);
+        Assert.Contains("missing values imputed in 1 column", r.Out);
+    }
+
+    [Fact]
+    public void AHugeDigitString_IsRefusedWithAShortMessage()
+    {
+        string csv = Csv("h.csv", "a,label\n1,x\n" + new string('9', 1_000_000) + ",y\n3,x\n");
+        var r = Run(CsvTrain(csv, "h"));
+        AssertOneLineError(r, 1, "h.csv line 3, column 'a': '99999999999999999999…(1,000,000 characters)' is not a finite number");
+        Assert.True(r.Err.Length < 400, r.Err);
     }
 }

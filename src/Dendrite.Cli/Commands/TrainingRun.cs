@@ -143,7 +143,6 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         var facts = new Dictionary<string, string>
         {
             ["epochs"] = history.Count.ToString(CultureInfo.InvariantCulture),
-            ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["data"] = options.Data!,
             ["optimizer"] = options.Optimizer,

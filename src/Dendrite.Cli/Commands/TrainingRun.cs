@@ -94,6 +94,11 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         var validationLoader = validation is null ? null : new DataLoader(validation, 256);
 
         var resume = checkpoint?.ResumePoint;
+        // A checkpoint is only ever written inside an epoch before its last batch, so a stored step at or past
+        // the epoch's end is a corrupt file (or other data), not something to resume by skipping the epoch.
+        if (resume is { } point && (point.Batch < 0 || point.Batch >= loader.Count))
+            throw new InvalidDataException($"{options.Resume}: corrupt checkpoint: its resume point is batch {point.Batch + 1} of epoch {point.Epoch + 1}, " +
+                                           $"but an epoch of {options.Data} has {loader.Count} batches");
         context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
                               $"{(distributed is null ? "" : $"in {distributed.Size} processes ")}with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{callbacks.Description}{Preparation(data)}" +
                               (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));

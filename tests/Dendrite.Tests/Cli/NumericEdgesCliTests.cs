@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Dendrite.Data.Formats;
 using Dendrite.Serialization;
+using Dendrite.Training;
 using static Dendrite.Tests.Cli.CliRun;
 
 namespace Dendrite.Tests.Cli;
@@ -138,5 +139,41 @@ public sealed class NumericEdgesCliTests : IDisposable
         var r = Run(CsvTrain(csv, "h"));
         AssertOneLineError(r, 1, "h.csv line 3, column 'a': '99999999999999999999…(1,000,000 characters)' is not a finite number");
         Assert.True(r.Err.Length < 400, r.Err);
+    }
+
+    /// <summary>A one-epoch run's checkpoint, re-saved with <paramref name="change"/> applied.</summary>
+    private (string Csv, string Path) CorruptCheckpoint(string name, Func<Checkpoint, Checkpoint> change)
+    {
+        string csv = Blobs(), run = Path.Combine(dir, name);
+        Assert.Equal(0, Run(Train(csv, run, 0.1f, 1)).Code);
+        string path = Path.Combine(run, "checkpoint.ckpt");
+        change(Checkpoint.Load(path)).Save(path);
+        return (csv, path);
+    }
+
+    private static Checkpoint With(Checkpoint c, IReadOnlyDictionary<string, string>? options = null, ResumePoint? point = null) => new()
+    {
+        Spec = c.Spec, Model = c.Model, Optimizer = c.Optimizer, Extra = c.Extra, Generators = c.Generators,
+        ResumePoint = point ?? c.ResumePoint, Options = options ?? c.Options,
+    };
+
+    [Theory]
+    [InlineData("lr", "NaN", "--lr must be positive, got NaN")]
+    [InlineData("batch_size", "0", "--batch-size must be at least 1")]
+    [InlineData("val_split", "7", "--val-split must lie in [0, 0.9]")]
+    public void ACheckpointsBadOptionValues_AreACorruptFile_NotBadFlags(string key, string value, string message)
+    {
+        var (csv, path) = CorruptCheckpoint("o" + key, c => With(c, options: new Dictionary<string, string>(c.Options) { [key] = value }));
+        var r = Run("train", "--data", csv, "--epochs", "3", "--resume", path);
+        AssertOneLineError(r, 1, $"{path}: corrupt checkpoint");
+        Assert.Contains(message, r.Err);
+    }
+
+    [Fact]
+    public void ACheckpointsStepBeyondTheEpoch_IsACorruptFile()
+    {
+        var (csv, path) = CorruptCheckpoint("step", c => With(c, point: c.ResumePoint with { Batch = 8 }));
+        var r = Run("train", "--data", csv, "--epochs", "3", "--resume", path);
+        AssertOneLineError(r, 1, $"{path}: corrupt checkpoint: its resume point is batch 9 of epoch 2, but an epoch of");
     }
 }

@@ -69,7 +69,9 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
             try
             {
                 model.LoadStateDict(checkpoint.Model);
-                optimizer.LoadStateDict(checkpoint.Optimizer);
+                // Every step so far updated every parameter, so each must have its state in the file.
+                var done = checkpoint.ResumePoint;
+                optimizer.LoadStateDict(checkpoint.Optimizer, complete: done.Epoch > 0 || done.Batch > 0);
                 modelGenerator.SetState(checkpoint.Generators.TryGetValue(ModelGenerator, out var state) ? state
                     : throw new InvalidDataException($"the checkpoint lacks the state of the '{ModelGenerator}' random generator"));
             }

@@ -176,4 +176,17 @@ public sealed class NumericEdgesCliTests : IDisposable
         var r = Run("train", "--data", csv, "--epochs", "3", "--resume", path);
         AssertOneLineError(r, 1, $"{path}: corrupt checkpoint: its resume point is batch 9 of epoch 2, but an epoch of");
     }
+
+    [Fact]
+    public void ACheckpointMissingAnOptimizerTensor_IsACorruptFile()
+    {
+        var (csv, path) = CorruptCheckpoint("optim", c => new Checkpoint
+        {
+            Spec = c.Spec, Model = c.Model, Extra = c.Extra, Generators = c.Generators, ResumePoint = c.ResumePoint, Options = c.Options,
+            Optimizer = c.Optimizer.Where(p => !p.Key.StartsWith("1.", StringComparison.Ordinal)).ToDictionary(),
+        });
+        var r = Run("train", "--data", csv, "--epochs", "3", "--resume", path);
+        AssertOneLineError(r, 1, path);
+        Assert.Contains("missing 1.step", r.Err);
+    }
 }

@@ -30,6 +30,10 @@ internal sealed record LabelledData(string Kind, TensorDataset Train, TensorData
                 throw new CliException($"{path}: an MNIST directory has its own test set; --test-split and --test are for CSVs", usage: true);
             var train = Mnist.Load(path, train: true);
             var test = Mnist.Load(path, train: false);
+            // An empty set would train to a NaN loss and write a model; refuse it before anything runs.
+            foreach (var (set, isTrain) in new[] { (train, true), (test, false) })
+                if (set.Count == 0)
+                    throw new CliException($"{Path.Combine(path, Mnist.FileNames(isTrain)[0])}: the image file holds 0 images; there is nothing to {(isTrain ? "train" : "test")} on");
             var images = Preprocessor.Fit(train.Inputs, options.Standardize);
             return new LabelledData("mnist", Scaled(train, images), Scaled(test, images), 10, Digits, images);
         }
@@ -136,7 +140,11 @@ internal sealed record LabelledData(string Kind, TensorDataset Train, TensorData
         if (string.IsNullOrEmpty(target))
             throw new CliException($"{path}: a CSV needs --target COLUMN, the column holding the class", usage: true);
         var table = Read(path);
-        table.IndexOf(target);
+        int column = table.IndexOf(target);
+        // An empty target would become a class named "": refuse it (imputing a class would invent labels).
+        for (int r = 0; r < table.Rows.Count; r++)
+            if (string.IsNullOrWhiteSpace(table.Rows[r][column]))
+                throw new CliException($"{path} line {table.Lines[r]}, column '{target}': the target cell is empty; every row needs a class");
         return table;
     }
 

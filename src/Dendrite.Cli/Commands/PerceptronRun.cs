@@ -62,7 +62,6 @@ internal sealed class PerceptronRun(CliContext context, TrainOptions options)
         var facts = new Dictionary<string, string>
         {
             ["epochs"] = mistakes.Count.ToString(CultureInfo.InvariantCulture),
-            ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ["data"] = options.Data!,
             ["optimizer"] = "perceptron rule",
             ["lr"] = eta.ToString("R", CultureInfo.InvariantCulture),

@@ -39,6 +39,8 @@ internal static class TrainCommand
         earlyStopping.DefaultValueFactory = _ => null;
         earlyStopping.CustomParser = r => r.Tokens.Count == 0 ? TrainOptions.DefaultPatience : int.TryParse(r.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out int p) ? p
             : Fail(r, $"--early-stopping takes a whole number of epochs, got '{r.Tokens[0].Value}'");
+        var onNan = new Option<string>("--on-nan") { Description = "When a batch's loss is NaN or infinite: stop (naming the step and the first layer whose output went non-finite; the last epoch's checkpoint is kept) or skip that batch's update and count it", DefaultValueFactory = _ => "stop" };
+        onNan.AcceptOnlyFromAmong("stop", "skip");
         var output = new Option<string>("--out", "-o") { Description = "Output directory (default runs/YYYYMMDD-HHMMSS, or the checkpoint's directory when resuming)" };
         var resume = new Option<string>("--resume") { Description = "Continue from this checkpoint (model, data and optimizer settings come from it)" };
         var distributed = new Option<bool>("--distributed") { Description = "Train as one rank of an MPI job (mpirun -np N dendrite train ...; detected when mpirun started it)" };
@@ -46,7 +48,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model on MNIST-format data or a CSV; writes the model file, checkpoints, history and curves")
         {
             model, data, target, epochs, batchSize, optimizer, lr, weightDecay, seed, valSplit, testSplit, testFile, noStandardize, impute,
-            schedule, lrStep, lrGamma, earlyStopping, output, resume, distributed,
+            schedule, lrStep, lrGamma, earlyStopping, onNan, output, resume, distributed,
         };
         command.SetAction(parse =>
         {
@@ -70,6 +72,7 @@ internal static class TrainCommand
                 ScheduleStep = parse.GetValue(lrStep),
                 ScheduleGamma = parse.GetValue(lrGamma),
                 EarlyStopping = parse.GetValue(earlyStopping),
+                OnNan = parse.GetValue(onNan)!,
                 // The options typed on the command line, to hold against a resumed checkpoint's.
                 Given = command.Options.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet(),
                 Out = parse.GetValue(output),

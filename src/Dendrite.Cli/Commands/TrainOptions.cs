@@ -25,6 +25,8 @@ internal sealed class TrainOptions
     public int? ScheduleStep { get; set; }
     public float ScheduleGamma { get; set; } = 0.1f;
     public int? EarlyStopping { get; set; }
+    /// <summary>"stop" or "skip": what a non-finite loss does. Not stored in checkpoints: a resumed run may choose again.</summary>
+    public string OnNan { get; set; } = "stop";
 
     /// <summary>The options given on the command line (names such as <c>--lr</c>), checked against a resumed checkpoint's.</summary>
     public IReadOnlySet<string> Given { get; set; } = new HashSet<string>();
@@ -110,6 +112,14 @@ internal sealed class TrainOptions
         if (Model is null) throw new CliException("train: --model is required (a spec file or a name such as lenet5)", usage: true);
         if (Data is null) throw new CliException("train: --data is required (an MNIST directory or a CSV file)", usage: true);
         if (Epochs is < 1) throw new CliException($"train: --epochs must be at least 1, got {Epochs}", usage: true);
+        ValidateSettings();
+        if (epochsDone is int done && Epochs is int total && done >= total)
+            throw new CliException($"{Resume}: already trained for {done} epochs; pass --epochs above {done} to continue", usage: true);
+    }
+
+    /// <summary>The checks of the settings a checkpoint stores (see <see cref="Restore"/>).</summary>
+    private void ValidateSettings()
+    {
         if (BatchSize < 1) throw new CliException($"train: --batch-size must be at least 1, got {BatchSize}", usage: true);
         if (ValidationSplit is < 0 or > 0.9 || double.IsNaN(ValidationSplit))
             throw new CliException($"train: --val-split must lie in [0, 0.9], got {ValidationSplit}", usage: true);
@@ -124,8 +134,6 @@ internal sealed class TrainOptions
             throw new CliException($"train: --lr must be positive, got {given}", usage: true);
         if (!(WeightDecay >= 0) || !float.IsFinite(WeightDecay))
             throw new CliException($"train: --weight-decay must not be negative, got {WeightDecay}", usage: true);
-        if (epochsDone is int done && Epochs is int total && done >= total)
-            throw new CliException($"{Resume}: already trained for {done} epochs; pass --epochs above {done} to continue", usage: true);
     }
 
     public Dictionary<string, string> ToStrings() => new()
@@ -181,6 +189,15 @@ internal sealed class TrainOptions
         }
         if (!Optimizers.Names.Contains(Optimizer))
             throw new InvalidDataException($"{checkpoint}: the checkpoint names an unknown optimizer '{Optimizer}'");
+        // Values the user did not type are evidence of a corrupt file, not bad flags (exit 1, not 2).
+        try
+        {
+            ValidateSettings();
+        }
+        catch (CliException e)
+        {
+            throw new InvalidDataException($"{checkpoint}: corrupt checkpoint: its stored training option fails a check ({e.Message["train: ".Length..]})", e);
+        }
     }
 
     /// <summary>The command that repeats this run from <paramref name="checkpoint"/>.</summary>

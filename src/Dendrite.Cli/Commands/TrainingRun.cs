@@ -69,7 +69,9 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
             try
             {
                 model.LoadStateDict(checkpoint.Model);
-                optimizer.LoadStateDict(checkpoint.Optimizer);
+                // Every step so far updated every parameter, so each must have its state in the file.
+                var done = checkpoint.ResumePoint;
+                optimizer.LoadStateDict(checkpoint.Optimizer, complete: done.Epoch > 0 || done.Batch > 0);
                 modelGenerator.SetState(checkpoint.Generators.TryGetValue(ModelGenerator, out var state) ? state
                     : throw new InvalidDataException($"the checkpoint lacks the state of the '{ModelGenerator}' random generator"));
             }
@@ -84,12 +86,21 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         if (leader) Directory.CreateDirectory(outDir);
 
         var accuracy = new Accuracy();
-        var trainer = new Trainer(model, new CrossEntropyLoss(), optimizer, accuracy) { DataParallel = distributed?.DataParallel };
+        var trainer = new Trainer(model, new CrossEntropyLoss(), optimizer, accuracy)
+        {
+            DataParallel = distributed?.DataParallel,
+            OnNonFiniteLoss = options.OnNan == "skip" ? NonFiniteLossPolicy.Skip : NonFiniteLossPolicy.Stop,
+        };
         // The shuffle generator's state travels in the checkpoint's resume point; Fit restores it.
         var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator: new Generator(options.Seed + 1));
         var validationLoader = validation is null ? null : new DataLoader(validation, 256);
 
         var resume = checkpoint?.ResumePoint;
+        // A checkpoint is only ever written inside an epoch before its last batch, so a stored step at or past
+        // the epoch's end is a corrupt file (or other data), not something to resume by skipping the epoch.
+        if (resume is { } point && (point.Batch < 0 || point.Batch >= loader.Count))
+            throw new InvalidDataException($"{options.Resume}: corrupt checkpoint: its resume point is batch {point.Batch + 1} of epoch {point.Epoch + 1}, " +
+                                           $"but an epoch of {options.Data} has {loader.Count} batches");
         context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
                               $"{(distributed is null ? "" : $"in {distributed.Size} processes ")}with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{callbacks.Description}{Preparation(data)}" +
                               (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
@@ -109,9 +120,21 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         var step = new StepHook();
         History history = null!;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // Every rank runs the callbacks that steer training (their logs are the same on every rank); only rank 0
-        // writes files.
-        progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, leader ? [.. callbacks.All, files, progress, step] : [.. callbacks.All, progress, step], resume, context.Cancellation));
+        var skips = new SkipCounter();
+        try
+        {
+            // Every rank runs the callbacks that steer training (their logs are the same on every rank); only rank 0
+            // writes files.
+            progress.Show(() => history = trainer.Fit(loader, epochs, validationLoader, leader ? [.. callbacks.All, files, progress, step, skips] : [.. callbacks.All, progress, step, skips], resume, context.Cancellation));
+        }
+        catch (TrainingDivergedException e)
+        {
+            // The checkpoint is only written at epoch ends, so the one on disk predates the divergence.
+            throw new CliException(e.Message + (File.Exists(files.CheckpointPath)
+                ? $"; the last good checkpoint is kept: {files.CheckpointPath}" : "; no epoch finished, so no checkpoint was written"));
+        }
+        if (skips.Count > 0 && leader)
+            context.Error.WriteLine($"skipped the update of {skips.Count} batch{(skips.Count == 1 ? "" : "es")} whose loss was not finite (--on-nan skip)");
         if (step.Cancelled)
         {
             if (leader) context.Error.WriteLine($"interrupted: resume with {distributed?.Launch}{options.ResumeCommand(files.CheckpointPath)}");
@@ -127,7 +150,6 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         var facts = new Dictionary<string, string>
         {
             ["epochs"] = history.Count.ToString(CultureInfo.InvariantCulture),
-            ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["data"] = options.Data!,
             ["optimizer"] = options.Optimizer,
@@ -181,6 +203,13 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         int weighted = shapes.Count(l => l.Type is "linear" or "conv2d");
         string hidden = weighted <= 1 ? "no hidden layer" : $"{weighted - 1} hidden + output";
         return $"a {weighted}-layer network ({hidden}; {parameters:N0} parameters)";
+    }
+
+    private sealed class SkipCounter : Callback
+    {
+        public int Count { get; private set; }
+
+        public override void OnTrainEnd(TrainingContext context) => Count = context.SkippedBatches;
     }
 
     private sealed class StepHook : Callback

@@ -20,7 +20,13 @@ internal static class SvgChart
         var finite = series.SelectMany(s => s.Values).Where(double.IsFinite).ToList();
         int epochs = Math.Max(1, series.Count == 0 ? 1 : series.Max(s => s.Values.Count));
         double lo = finite.Count == 0 ? 0 : finite.Min(), hi = finite.Count == 0 ? 1 : finite.Max();
-        if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
+        // A flat series gets a band around it; relative to its size, since ±0.5 vanishes next to 1e31 (a
+        // diverging run's loss), leaving no range to put ticks in.
+        if (hi - lo < 1e-12 * Math.Max(1, Math.Abs(hi)))
+        {
+            double pad = Math.Max(0.5, Math.Abs(hi) * 0.05);
+            (lo, hi) = (lo - pad, hi + pad);
+        }
         var yTicks = NiceTicks(lo, hi, 6);
         lo = Math.Min(lo, yTicks[0]);
         hi = Math.Max(hi, yTicks[^1]);
@@ -74,6 +80,8 @@ internal static class SvgChart
     internal static double[] NiceTicks(double lo, double hi, int count)
     {
         double raw = (hi - lo) / Math.Max(1, count - 1);
+        // No round steps fit an empty or overflowing range (values near ±double.MaxValue): just its ends.
+        if (!(raw > 0) || !double.IsFinite(raw)) return [lo, hi];
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
         long first = (long)Math.Floor(lo / step), last = (long)Math.Ceiling(hi / step);

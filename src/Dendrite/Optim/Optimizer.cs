@@ -136,9 +136,11 @@ public abstract class Optimizer
     /// <summary>
     /// Restores state written by <see cref="StateDict"/> of an optimizer of the same kind and options over
     /// parameters of the same shapes, in groups of the same sizes. Everything is checked first; on any
-    /// mismatch nothing changes and the error lists the problems.
+    /// mismatch nothing changes and the error lists the problems. With <paramref name="complete"/>, every
+    /// parameter's state is required (a state saved after every parameter was stepped, such as a training
+    /// checkpoint's); otherwise a parameter without state starts fresh.
     /// </summary>
-    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool complete = false)
     {
         ArgumentNullException.ThrowIfNull(state);
         var problems = new List<string>();
@@ -153,6 +155,7 @@ public abstract class Optimizer
             foreach (var name in names) known.Add($"{i}.{name}");
             if (!state.TryGetValue(stepKey, out var step))
             {
+                if (complete) problems.Add($"missing {stepKey}");
                 foreach (var name in names)
                     if (state.ContainsKey($"{i}.{name}")) problems.Add($"{i}.{name} given without {stepKey}");
                 continue;

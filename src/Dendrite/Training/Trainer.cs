@@ -55,6 +55,9 @@ public sealed class Trainer
     /// <summary>The metrics logged besides the loss.</summary>
     public IReadOnlyList<Metric> Metrics => metrics;
 
+    /// <summary>What a batch whose loss is NaN or infinite does: stop training (the default) or skip its update.</summary>
+    public NonFiniteLossPolicy OnNonFiniteLoss { get; set; } = NonFiniteLossPolicy.Stop;
+
     /// <summary>
     /// Trains together with the other members of a process group, each on its share of every batch
     /// (<see cref="Distributed.DataParallel"/>); null (the default) trains in this process alone.
@@ -74,9 +77,11 @@ public sealed class Trainer
     /// Cancelling stops after the current step (no step is cut short): the unfinished epoch is not logged,
     /// OnTrainEnd runs with <see cref="TrainingContext.Cancelled"/> set, and
     /// <see cref="TrainingContext.ResumePoint"/> there continues it. A cancellation during an epoch's last
-    /// step lets that epoch finish and stops at the boundary after it, unless it was the last. Throws
-    /// <see cref="InvalidOperationException"/> naming the epoch and batch (both counted from 1) when the loss
-    /// becomes NaN or infinite; the weights are then those after the previous batch.
+    /// step lets that epoch finish and stops at the boundary after it, unless it was the last. When the loss
+    /// becomes NaN or infinite, <see cref="OnNonFiniteLoss"/> decides: <c>Stop</c> throws
+    /// <see cref="TrainingDivergedException"/> naming the epoch, the batch (both counted from 1) and the first
+    /// layer whose output went non-finite, with the weights those after the previous batch; <c>Skip</c> leaves
+    /// that batch's update out and counts it, and still throws when every batch of an epoch was skipped.
     /// </remarks>
     public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null,
                        ResumePoint? resumeFrom = null, CancellationToken cancellationToken = default)
@@ -143,6 +148,7 @@ public sealed class Trainer
             float value;
             int size;
             bool cancel = false;
+            bool skipped;
             // Every tensor of the step, the batch included, recycles its buffer (and its Tensor object) when
             // the step ends; nothing of the step is referenced afterwards.
             using (new TensorScope(reuseObjects: true))
@@ -173,13 +179,22 @@ public sealed class Trainer
                     cancel = cancellationToken.IsCancellationRequested;
                     value = DataParallel.AverageGradients(value, mine.Size, size, Loss.Reduction == Reduction.Sum, ref cancel);
                 }
-                if (!float.IsFinite(value))
-                    throw new InvalidOperationException(
-                        $"Trainer: training diverged: the loss became {(float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity")} at epoch {context.Epoch + 1}, batch {index + 1} of {train.Count}; try a smaller learning rate or check the data for NaN/∞");
-                Optimizer.Step();
-                if (output is not null) UpdateMetrics(output, mine.Targets);
+                skipped = !float.IsFinite(value);
+                if (skipped && OnNonFiniteLoss == NonFiniteLossPolicy.Stop)
+                    throw Divergence.Diverged(Model, mine.Inputs, mine.Targets, value, context.Epoch, index, train.Count);
+                // Skipping cannot recover weights that are already NaN: every later batch would be skipped too.
+                if (skipped && index + 1 == train.Count && context.Samples == 0)
+                    throw Divergence.Diverged(Model, mine.Inputs, mine.Targets, value, context.Epoch, index, train.Count,
+                                              " (every batch of the epoch had a non-finite loss and was skipped)");
+                // A skipped batch's gradients are dropped by the next step's ZeroGrad.
+                if (!skipped)
+                {
+                    Optimizer.Step();
+                    if (output is not null) UpdateMetrics(output, mine.Targets);
+                }
             }
-            context.AddBatch(value, size);
+            if (skipped) context.SkipBatch(value, size);
+            else context.AddBatch(value, size);
             foreach (var c in hooks) c.OnBatchEnd(context);
             if (context.StopTraining) break;
             if (DataParallel is null) cancel = cancellationToken.IsCancellationRequested;

@@ -123,7 +123,19 @@ public sealed class CliTests : IDisposable
         var resumed = Run("train", "--data", csv, "--epochs", "4", "--resume", Path.Combine(split, "checkpoint.ckpt"));
         Assert.True(resumed.Code == 0, resumed.Err);
         AssertBitIdentical(Path.Combine(straight, "model.safetensors"), Path.Combine(split, "model.safetensors"));
+        // The whole file too (metadata included), as `cmp` would check it.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model.safetensors")), File.ReadAllBytes(Path.Combine(split, "model.safetensors")));
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "history.csv")), File.ReadAllText(Path.Combine(split, "history.csv")));
+    }
+
+    [Fact]
+    public void TwoIdenticalSeededRuns_WriteByteIdenticalModelFiles()
+    {
+        string csv = SyntheticCsv();
+        Assert.Equal(0, Run(CsvTrain(csv, Path.Combine(dir, "one"), 2)).Code);
+        Thread.Sleep(20); // a write time in the file would now differ
+        Assert.Equal(0, Run(CsvTrain(csv, Path.Combine(dir, "two"), 2)).Code);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "one", "model.safetensors")), File.ReadAllBytes(Path.Combine(dir, "two", "model.safetensors")));
     }
 
     [Fact]

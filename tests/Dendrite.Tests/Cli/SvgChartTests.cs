@@ -21,4 +21,16 @@ public sealed class SvgChartTests
         Assert.Contains(">validation<", svg);
         Assert.DoesNotContain("NaN", svg);
     }
+
+    [Theory]
+    [InlineData(4.575894481307212E+31, 4.575894481307212E+31)] // a diverging run's single epoch: ±0.5 vanishes next to it
+    [InlineData(-3.4e38, 3.4e38)] // the widest a float loss can span
+    [InlineData(1e-300, 1e-300)]
+    public void Render_CopesWithHugeAndFlatValues(double first, double second)
+    {
+        string svg = SvgChart.Render("Loss", "loss", [("train", [first, second])]);
+        Assert.EndsWith("</svg>\n", svg);
+        Assert.True(svg.Length < 20_000, $"{svg.Length} characters");
+        Assert.DoesNotContain("NaN", svg);
+    }
 }

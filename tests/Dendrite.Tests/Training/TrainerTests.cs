@@ -1,6 +1,7 @@
 using Dendrite.Autograd;
 using Dendrite.Data;
 using Dendrite.NN;
+using Dendrite.NN.Layers;
 using Dendrite.Training;
 using Dendrite.Training.Callbacks;
 using Dendrite.Training.Metrics;
@@ -259,15 +260,74 @@ public class TrainerTests
         var x = Tensor.Ones(6, 2);
         var t = Tensor.FromArray([0f, 0f, 0f, float.NaN, 0f, 0f], 6, 1);
         var (trainer, _) = Make();
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Fit(new DataLoader(new TensorDataset(x, t), 2), 3));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(new DataLoader(new TensorDataset(x, t), 2), 3));
         Assert.Contains("NaN at epoch 1, batch 2 of 3", e.Message);
+        Assert.Contains("targets hold NaN", e.Message);
+        Assert.Equal((1, 2, null), (e.Epoch, e.Batch, e.Layer));
+    }
+
+    [Fact]
+    public void AnExplodingLearningRateNamesTheFirstLayerWhoseOutputWentNonFinite()
+    {
+        var g = new Generator(5);
+        var model = new Sequential(new Linear(2, 16, generator: g), new ReLU(), new Linear(16, 16, generator: g), new ReLU(), new Linear(16, 1, generator: g));
+        var trainer = new Trainer(model, new SquaredError(), new PlainSgd(model.Parameters(), 1e6f));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(new DataLoader(Regression(32, 1), 8), 50));
+        Assert.NotNull(e.Layer);
+        Assert.Matches("^layer [024] \\(Linear\\)$", e.Layer);
+        Assert.Contains($"at epoch {e.Epoch}, batch {e.Batch} of 4", e.Message);
+        Assert.Contains($"the first layer whose output is not finite is {e.Layer}", e.Message);
+        // The failing batch's update was not applied: re-running that batch now still first goes
+        // non-finite at the layer named, and not before it.
+        var rows = Regression(32, 1).Inputs.ToArray()[((e.Batch - 1) * 16)..(e.Batch * 16)];
+        var x = Tensor.FromArray(rows, 8, 2);
+        string? first = null;
+        for (int i = 0; i < model.Count && first is null; i++)
+        {
+            x = model[i].Forward(x);
+            if (!x.ToArray().All(float.IsFinite)) first = $"layer {i} ({model[i].GetType().Name})";
+        }
+        Assert.Equal(e.Layer, first);
+    }
+
+    [Fact]
+    public void SkipLeavesOutTheUpdatesOfNonFiniteBatchesAndCountsThem()
+    {
+        var data = Regression(6, 1);
+        var values = data.Targets.ToArray();
+        values[3] = float.NaN;
+        var t = Tensor.FromArray(values, 6, 1);
+        var (trainer, model) = Make();
+        trainer.OnNonFiniteLoss = NonFiniteLossPolicy.Skip;
+        int skipped = -1;
+        var history = trainer.Fit(new DataLoader(new TensorDataset(data.Inputs, t), 2), 3, callbacks: [new EndHook(c => skipped = c.SkippedBatches)]);
+        Assert.Equal(3, skipped);
+        Assert.Equal(3, history.Count);
+        Assert.All(history["loss"], l => Assert.True(double.IsFinite(l)));
+        Assert.All(model.Parameters(), p => Assert.All(p.ToArray(), v => Assert.True(float.IsFinite(v))));
+    }
+
+    [Fact]
+    public void SkipStillStopsWhenEveryBatchOfAnEpochIsSkipped()
+    {
+        var (trainer, _) = Make();
+        trainer.OnNonFiniteLoss = NonFiniteLossPolicy.Skip;
+        var t = Tensor.Full([4, 1], float.NaN);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(new DataLoader(new TensorDataset(Tensor.Ones(4, 2), t), 2), 2));
+        Assert.Contains("every batch of the epoch", e.Message);
+        Assert.Equal((1, 2), (e.Epoch, e.Batch));
+    }
+
+    private sealed class EndHook(Action<TrainingContext> onTrainEnd) : Callback
+    {
+        public override void OnTrainEnd(TrainingContext c) => onTrainEnd(c);
     }
 
     [Fact]
     public void DivergingTrainingIsReportedNotSilentlyContinued()
     {
         var (trainer, _) = Make(lr: 50f);
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Fit(new DataLoader(Regression(32, 1), 32), 200));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(new DataLoader(Regression(32, 1), 32), 200));
         Assert.Matches("loss became (NaN|[+-]Infinity) at epoch \\d+, batch 1", e.Message);
     }
 

@@ -122,7 +122,10 @@ public sealed class CsvDataset : IDataset
         if (t.Length == 0)
             throw new InvalidDataException($"CSV: {name} line {line}, column '{column}': empty value");
         if (!float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
-            throw new InvalidDataException($"CSV: {name} line {line}, column '{column}': '{text}' is not a number");
+            throw new InvalidDataException($"CSV: {name} line {line}, column '{column}': '{(t.Length <= 40 ? t : t[..20] + "…")}' is not a number");
+        // The same policy as Preprocessor's: NaN, ±Infinity and values beyond float's range are refused.
+        if (!float.IsFinite(v))
+            throw new InvalidDataException($"CSV: {name} line {line}, column '{column}': '{(t.Length <= 40 ? t : t[..20] + "…")}' is not a finite number");
         return v;
     }
 }

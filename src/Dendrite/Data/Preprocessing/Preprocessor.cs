@@ -71,8 +71,17 @@ public sealed partial class Preprocessor
             if (numbers * 2 >= present.Count)
             {
                 var values = new List<float>(present.Count);
-                foreach (var v in present) values.Add(TryNumber(v, out float x) ? x : throw NotANumber(table, c, v));
                 bool anyMissing = present.Count < table.Rows.Count;
+                for (int r = 0; r < table.Rows.Count; r++)
+                {
+                    string v = table.Rows[r][c];
+                    if (Imputer.IsMissing(v)) continue;
+                    if (!TryNumber(v, out float x)) throw NotANumber(table, c, v, r);
+                    if (float.IsFinite(x)) values.Add(x);
+                    else if (options.Impute == ImputeStrategy.None) throw NotFinite(table, r, name, v);
+                    else anyMissing = true;
+                }
+                if (values.Count == 0) throw new InvalidDataException($"CSV: {table.Name}, column '{name}': no cell holds a finite number");
                 var imputer = options.Impute != ImputeStrategy.None && anyMissing ? Imputer.Fit(values, options.Impute) : null;
                 columns.Add(new PreprocessorColumn(name, Imputer: imputer));
             }
@@ -135,7 +144,9 @@ public sealed partial class Preprocessor
                 }
                 else
                 {
-                    x[at] = TryNumber(cell, out float v) ? v : throw NotANumber(table, indices[k], cell, r);
+                    float v = TryNumber(cell, out float parsed) ? parsed : throw NotANumber(table, indices[k], cell, r);
+                    // One policy for NaN, ±Infinity and numbers beyond float's range: a missing value.
+                    x[at] = float.IsFinite(v) ? v : column.Imputer?.Value ?? throw NotFinite(table, r, column.Name, cell);
                 }
                 at += column.Width;
             }
@@ -155,9 +166,16 @@ public sealed partial class Preprocessor
     private static InvalidDataException Missing(CsvTable table, int row, string column) =>
         new($"CSV: {table.Name} line {table.Lines[row]}, column '{column}': missing value (fill missing values by imputing the mean or median)");
 
+    private static InvalidDataException NotFinite(CsvTable table, int row, string column, string cell) =>
+        new($"CSV: {table.Name} line {table.Lines[row]}, column '{column}': '{Shorten(cell.Trim())}' is not a finite number " +
+            "(NaN, ±Infinity and values beyond ±3.4e38 are refused; --impute mean|median fills them like missing cells)");
+
+    // A 10-million-digit cell must not become a 10-million-character message.
+    private static string Shorten(string cell) => cell.Length <= 40 ? cell : $"{cell[..20]}…({cell.Length:N0} characters)";
+
     private static InvalidDataException NotANumber(CsvTable table, int column, string cell, int? row = null)
     {
         int r = row ?? table.Rows.ToList().FindIndex(x => x[column] == cell);
-        return new($"CSV: {table.Name} line {table.Lines[r]}, column '{table.Header[column]}': '{cell}' is not a number (the column is numeric)");
+        return new($"CSV: {table.Name} line {table.Lines[r]}, column '{table.Header[column]}': '{Shorten(cell)}' is not a number (the column is numeric)");
     }
 }

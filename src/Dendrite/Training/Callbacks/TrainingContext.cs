@@ -128,6 +128,20 @@ public sealed class TrainingContext
         Logs = new Dictionary<string, double> { ["loss"] = loss, ["size"] = size };
     }
 
+    /// <summary>
+    /// Counts a batch left out because its loss <paramref name="loss"/> was not finite (the
+    /// <see cref="NonFiniteLossPolicy.Skip"/> policy): it is done for resuming, but adds to no sum.
+    /// </summary>
+    internal void SkipBatch(float loss, int size)
+    {
+        SkippedBatches++;
+        batchesDone = Batch + 1;
+        Logs = new Dictionary<string, double> { ["loss"] = loss, ["size"] = size, ["skipped"] = 1 };
+    }
+
+    /// <summary>Batches skipped in this <c>Fit</c> for a non-finite loss (<see cref="NonFiniteLossPolicy.Skip"/>).</summary>
+    public int SkippedBatches { get; private set; }
+
     /// <summary>Logs the finished epoch: its logs join the history and the next epoch becomes the resume point.</summary>
     internal void EndEpoch(IReadOnlyDictionary<string, double> logs)
     {

@@ -207,5 +207,4 @@ public sealed class BrowserTests(BrowserFixture fixture, ITestOutputHelper outpu
         await page.WaitForFunctionAsync("() => window.playgroundStats.lastFrame && window.playgroundStats.lastFrame.epoch === 0", null, Patient);
         return await page.EvaluateAsync<string>("() => JSON.stringify([window.playgroundStats.data, window.playgroundStats.lastFrame.weights])");
     }
-
 }

@@ -74,6 +74,7 @@ public static class Engine
         {
             var node = order[k];
             if (!pending.Remove(node, out var gradOut)) continue;
+            node.DeliverRetained(gradOut);
             node.CheckInputsUnchanged();
             var gradIn = node.Backward(gradOut);
             var inputs = node.InputArray;

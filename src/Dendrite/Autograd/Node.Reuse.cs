@@ -27,6 +27,7 @@ public abstract partial class Node
     {
         if (!ReferenceEquals(output, tensor) || sharedOutput) return;
         output = null;
+        retained = null;
         Array.Clear(inputs);
         OnRetired();
     }

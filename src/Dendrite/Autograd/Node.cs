@@ -41,6 +41,25 @@ public abstract partial class Node
     /// <summary>The name shown when the graph is printed, e.g. <c>MulBackward</c>.</summary>
     public virtual string Name => GetType().Name;
 
+    // The non-leaf tensors produced by this node that asked to keep their gradient (Tensor.RetainGrad).
+    private List<Tensor>? retained;
+
+    /// <summary>Makes the engine keep the gradient this node receives in <paramref name="output"/>'s Grad.</summary>
+    internal void Retain(Tensor output)
+    {
+        retained ??= [];
+        if (!retained.Contains(output)) retained.Add(output);
+    }
+
+    internal bool Retains(Tensor output) => retained is not null && retained.Contains(output);
+
+    /// <summary>Called by the engine with the gradient of this node's output, before the node runs.</summary>
+    internal void DeliverRetained(Tensor gradOutput)
+    {
+        if (retained is null) return;
+        foreach (var t in retained) t.AccumulateGrad(gradOutput);
+    }
+
     /// <summary>Set once a backward pass has run through this node without retaining the graph.</summary>
     internal bool Freed { get; set; }
 

@@ -11,7 +11,7 @@ namespace Dendrite.NN;
 /// <see cref="StateDict"/> and <see cref="Train"/> walk that registry in registration order, naming
 /// entries the way PyTorch does (<c>0.weight</c>, <c>features.conv1.bias</c>).
 /// </summary>
-public abstract class Module
+public abstract partial class Module
 {
     private readonly List<(string Name, Parameter Value)> parameters = [];
     private readonly List<(string Name, Tensor Value)> buffers = [];
@@ -23,8 +23,12 @@ public abstract class Module
     /// <summary>Computes the module's output.</summary>
     public abstract Tensor Forward(Tensor input);
 
-    /// <summary>Same as <see cref="Forward"/>, so a module can be used like a function: <c>model.Call(x)</c>.</summary>
-    public Tensor Call(Tensor input) => Forward(input);
+    /// <summary>
+    /// Runs <see cref="Forward"/> with the module's hooks around it, like calling a <c>torch.nn.Module</c>:
+    /// <c>model.Call(x)</c>. Without hooks it is exactly <see cref="Forward"/>; hooks (Module.Hooks.cs) run
+    /// only through Call, as PyTorch's run only through <c>__call__</c>, not <c>forward</c>.
+    /// </summary>
+    public Tensor Call(Tensor input) => hooks is null ? Forward(input) : hooks.Run(this, input);
 
     /// <summary>Registers a learnable parameter under <paramref name="name"/> and returns it.</summary>
     protected Parameter RegisterParameter(string name, Parameter parameter)

@@ -30,14 +30,25 @@ public sealed class Sequential : Module
     public Module this[int index] => layers[index];
 
     /// <summary>
-    /// Runs the children in order. The steps come from <see cref="Fusion"/>, which joins a few neighbouring
-    /// layers (Linear→ReLU, Conv2d→ReLU, Conv2d→ReLU→MaxPool2d) into one op when no gradient is recorded;
-    /// the result is the same as running the layers one by one.
+    /// Runs the children in order, each through <see cref="Module.Call"/> (so their hooks run). The steps come
+    /// from <see cref="Fusion"/>, which joins a few neighbouring layers (Linear→ReLU, Conv2d→ReLU,
+    /// Conv2d→ReLU→MaxPool2d) into one op when no gradient is recorded; the result is the same as running the
+    /// layers one by one, which is what happens while any child has a hook (a fused step would skip it).
     /// </summary>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var step in steps ??= Fusion.Plan(layers)) x = step.Forward(x);
+        if (AnyChildHooked())
+            foreach (var layer in layers) x = layer.Call(x);
+        else
+            foreach (var step in steps ??= Fusion.Plan(layers)) x = step.Call(x);
         return x;
+    }
+
+    private bool AnyChildHooked()
+    {
+        foreach (var layer in layers)
+            if (layer.HasHooks) return true;
+        return false;
     }
 }

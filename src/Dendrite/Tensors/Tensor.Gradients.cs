@@ -17,6 +17,23 @@ public partial class Tensor
     /// </summary>
     public void ZeroGrad() => gradZeroPending = grad is not null;
 
+    /// <summary>
+    /// Keeps this non-leaf tensor's gradient in <see cref="Grad"/> after <see cref="Backward(bool)"/> (accumulated
+    /// over passes, like a leaf's), as PyTorch's <c>retain_grad</c>; normally only leaves keep one. Nothing to do
+    /// for a leaf that requires a gradient; an error for a tensor that does not require one.
+    /// </summary>
+    public void RetainGrad()
+    {
+        if (!requiresGrad)
+            throw new InvalidOperationException(
+                $"RetainGrad: this tensor (shape {Shape}) does not require a gradient, so there is none to keep; " +
+                "set RequiresGrad on the inputs it is computed from");
+        GradFn?.Retain(this);
+    }
+
+    /// <summary>True for a non-leaf tensor on which <see cref="RetainGrad"/> was called.</summary>
+    public bool RetainsGrad => GradFn is not null && GradFn.Retains(this);
+
     /// <summary>Zero-fills the gradient now if a <see cref="ZeroGrad"/> is pending (Grad's getter).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ApplyPendingZeroGrad()

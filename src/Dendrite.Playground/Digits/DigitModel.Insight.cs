@@ -1,5 +1,6 @@
 using Dendrite.Autograd;
 using Dendrite.Insight;
+using Dendrite.NN;
 using Dendrite.Playground.Networks;
 using Dendrite.Playground.Web;
 using Dendrite.Tensors;

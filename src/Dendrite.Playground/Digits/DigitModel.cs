@@ -143,7 +143,7 @@ internal sealed partial class DigitModel
             layers = ready is null ? null : Enumerable.Range(0, ready.Count).Select(i => Describe(ready[i])),
             filters = ready is null ? null : Filters(ready),
             // Dendrite.Insight's saliency overlay and FGSM image for the drawn digit (DigitModel.Insight.cs).
-            insight = new { saliency = ready is not null, adversarial = ready is not null, epsilon = DefaultEpsilon },
+            insight = new { saliency = ready is not null, adversarial = ready is not null },
         };
     }
 

@@ -86,9 +86,10 @@ export function startDigits() {
     else $("saliency").hidden = true;
   });
 
+  $("epsilon").addEventListener("input", (e) => { $("epsilon-value").textContent = e.target.value; });
   $("adversarial").addEventListener("click", () => {
     if (!lastPixels) return;
-    post("adversarial", { pixels: lastPixels, epsilon: info?.insight?.epsilon }).then((result) => {
+    post("adversarial", { pixels: lastPixels, epsilon: Number($("epsilon").value) }).then((result) => {
       if (!result) return;
       const box = $("adversarial-result"), c = document.createElement("canvas"), img = new ImageData(28, 28);
       c.width = c.height = 28;
@@ -98,7 +99,7 @@ export function startDigits() {
       const p = result.probabilities[result.prediction];
       text.textContent = `FGSM, ε = ${result.epsilon}: ${result.original} → ${result.prediction} (${(p * 100).toFixed(1)}%)` +
         (result.prediction === result.original ? " — it held" : "");
-      box.replaceChildren(c, text);
+      box.replaceChildren(text, c);
       stats.adversarial = result;
     });
   });

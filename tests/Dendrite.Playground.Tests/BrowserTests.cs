@@ -133,6 +133,15 @@ public sealed class BrowserTests(BrowserFixture fixture, ITestOutputHelper outpu
         await page.WaitForFunctionAsync("() => window.digitStats && window.digitStats.prediction !== null && document.querySelectorAll('#activations .layer').length > 0", null, Patient);
         Assert.Equal("1", await page.TextContentAsync("#digit-prediction"));
         Assert.Equal(12, await page.Locator("#activations .layer").CountAsync()); // every layer of LeNet-5
+
+        // The insight panel: the saliency of class 1 over the drawing, then the FGSM image and its prediction.
+        await page.CheckAsync("#saliency-toggle");
+        await page.WaitForFunctionAsync("() => window.digitStats.saliency === 1 && !document.getElementById('saliency').hidden", null, Patient);
+        await page.Locator("#epsilon").FillAsync("0.3");
+        await page.ClickAsync("#adversarial");
+        await page.WaitForFunctionAsync("() => window.digitStats.adversarial !== null", null, Patient);
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => window.digitStats.adversarial.original"));
+        Assert.StartsWith("FGSM, ε = 0.3: 1 → ", await page.TextContentAsync("#adversarial-result p"));
         await BrowserFixture.ScreenshotAsync(page, "playground-digits.png");
         await page.Context.CloseAsync();
     }

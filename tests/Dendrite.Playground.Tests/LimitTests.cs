@@ -127,6 +127,10 @@ public sealed class LimitTests
         await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/predict", new { pixels = new float[784] }), 503, "not ready");
         await Expect(host, await host.Client.PostAsync("/api/digits/predict", Json("{\"pixels\": \"dots\"}")), 400, "malformed JSON");
         await Expect(host, await host.Client.PostAsync("/api/digits/predict", Json("{}")), 400, "pixels: required");
+        await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/saliency", new { pixels = new float[784] }), 503, "not ready");
+        await Expect(host, await host.Client.PostAsync("/api/digits/saliency", Json("{\"target\": 3}")), 400, "pixels: required");
+        await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/adversarial", new { pixels = new float[784] }), 503, "not ready");
+        await Expect(host, await host.Client.PostAsync("/api/digits/adversarial", Json("{\"pixels\": [], \"eps\": 1}")), 400, "malformed JSON");
 
         await Expect(host, await host.Client.PostAsJsonAsync("/api/graph", new { graph = "lstm" }), 400, "unknown graph 'lstm'");
         await Expect(host, await host.Client.PostAsJsonAsync("/api/graph", new { graph = "sum-product", values = new { w = 1 } }), 400, "no input 'w'");
@@ -146,6 +150,10 @@ public sealed class LimitTests
         // Checked before the model is: a wrong image is the request's fault whether or not a model is ready.
         await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/predict", new { pixels = new float[783] }), 400, "expected 784 values");
         await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/predict", new { pixels = Enumerable.Repeat(2f, 784) }), 400, "in [0, 1]");
+        await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/saliency", new { pixels = new float[784], target = 10 }), 400, "a class from 0 to 9");
+        await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/saliency", new { pixels = new float[10] }), 400, "expected 784 values");
+        await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/adversarial", new { pixels = new float[784], epsilon = -0.1 }), 400, "epsilon: a step in (0, 0.5]");
+        await Expect(host, await host.Client.PostAsJsonAsync("/api/digits/adversarial", new { pixels = new float[784], epsilon = 2 }), 400, "epsilon: a step in (0, 0.5]");
     }
 
     [Fact]

@@ -261,7 +261,8 @@ public sealed class ServerTests
         Assert.Equal("ready", info.GetProperty("state").GetString());
         Assert.True(info.GetProperty("accuracy").GetDouble() > 0.9);
         Assert.Equal([6, 1, 5, 5], info.GetProperty("filters").GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
-        Assert.False(info.GetProperty("insight").GetProperty("saliency").GetBoolean());
+        Assert.True(info.GetProperty("insight").GetProperty("saliency").GetBoolean());
+        Assert.True(info.GetProperty("insight").GetProperty("adversarial").GetBoolean());
 
         var test = Data.Datasets.Mnist.Load(Repository.Path("data", "mnist-sample"), train: false);
         for (int i = 0; i < 3; i++)
@@ -275,7 +276,34 @@ public sealed class ServerTests
             Assert.Equal((int)label.Item(), result.RootElement.GetProperty("prediction").GetInt32());
             Assert.Equal(12, result.RootElement.GetProperty("layers").GetArrayLength());
         }
+
+        // Saliency: scaled to a largest value of 1, and heavier on the strokes than off them.
+        int flipped = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            var (image, label) = test[i];
+            var pixels = image.ToArray();
+            using var saliency = JsonDocument.Parse(await (await host.Client.PostAsJsonAsync("/api/digits/saliency", new { pixels })).Content.ReadAsStringAsync());
+            Assert.Equal((int)label.Item(), saliency.RootElement.GetProperty("target").GetInt32());
+            var map = Floats(saliency.RootElement.GetProperty("saliency"));
+            Assert.Equal(784, map.Length);
+            Assert.Equal(1f, map.Max());
+            double inside = Enumerable.Range(0, 784).Where(p => pixels[p] > 0.2f).Average(p => map[p]);
+            double outside = Enumerable.Range(0, 784).Where(p => pixels[p] <= 0.2f).Average(p => map[p]);
+            Assert.True(inside > outside, $"digit {i}: saliency {inside:0.000} on the strokes, {outside:0.000} off them");
+
+            // FGSM: every pixel within ε of the drawing and in [0, 1]; the answer names the prediction it changed.
+            using var attack = JsonDocument.Parse(await (await host.Client.PostAsJsonAsync("/api/digits/adversarial", new { pixels, epsilon = 0.2 })).Content.ReadAsStringAsync());
+            var moved = Floats(attack.RootElement.GetProperty("pixels"));
+            Assert.All(Enumerable.Range(0, 784), p => Assert.InRange(moved[p], Math.Max(0, pixels[p] - 0.2f) - 1e-6f, Math.Min(1, pixels[p] + 0.2f) + 1e-6f));
+            Assert.Equal((int)label.Item(), attack.RootElement.GetProperty("original").GetInt32());
+            if (attack.RootElement.GetProperty("prediction").GetInt32() != (int)label.Item()) flipped++;
+        }
+        Assert.True(flipped >= 3, $"FGSM at ε = 0.2 changed {flipped} of 5 predictions");
     }
+
+    private static float[] Floats(JsonElement base64) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(base64.GetString()!)).ToArray();
 
     [Fact]
     public async Task TheGraphGivesTheLecturesValuesAndGradients()

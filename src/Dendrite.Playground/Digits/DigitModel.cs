@@ -24,9 +24,9 @@ namespace Dendrite.Playground.Digits;
 /// when the server starts on the MNIST-format folder found (4 epochs of SGD with momentum on randomly shifted
 /// digits, seeded: the same weights every time; ~97% on the sample's test digits in ~10 s on two cores). Until it is ready the pad says so.
 /// Predictions run one at a time under a lock (a module's forward pass is not meant for concurrent callers).
-/// Attribution and adversarial images (Dendrite.Insight) slot in beside <see cref="Predict"/>.
+/// Saliency and FGSM (Dendrite.Insight) are in DigitModel.Insight.cs.
 /// </summary>
-internal sealed class DigitModel
+internal sealed partial class DigitModel
 {
     public const int Side = 28;
     private const int TrainEpochs = 4;
@@ -146,8 +146,8 @@ internal sealed class DigitModel
             source,
             layers = ready is null ? null : Enumerable.Range(0, ready.Count).Select(i => Describe(ready[i])),
             filters = ready is null ? null : Filters(ready),
-            // What Dendrite.Insight will add: a saliency overlay and an FGSM image for the drawn digit.
-            insight = new { saliency = false, adversarial = false },
+            // Dendrite.Insight's saliency overlay and FGSM image for the drawn digit (DigitModel.Insight.cs).
+            insight = new { saliency = ready is not null, adversarial = ready is not null },
         };
     }
 
@@ -164,10 +164,7 @@ internal sealed class DigitModel
     /// <summary>Class probabilities and every layer's output for one 28×28 image of values in [0, 1] (ink = 1).</summary>
     public object Predict(float[] pixels)
     {
-        if (pixels.Length != Side * Side) throw HttpError.BadRequest($"pixels: expected {Side * Side} values (28×28), got {pixels.Length}");
-        if (pixels.Any(p => !float.IsFinite(p) || p < 0 || p > 1)) throw HttpError.BadRequest("pixels: every value must be in [0, 1]");
-        var net = state == "ready" ? model : null;
-        if (net is null) throw new HttpError(503, $"the digit model is not ready: {message}");
+        var net = Ready(pixels);
         lock (gate)
         {
             using var scope = new TensorScope();
@@ -181,8 +178,17 @@ internal sealed class DigitModel
                 layers.Add(new { index = i, name = Describe(net[i]), shape = x.Shape.ToArray()[1..], values = Frames.Floats(x.ToArray()) });
             }
             var probabilities = x.Softmax(1).ToArray();
-            int best = Array.IndexOf(probabilities, probabilities.Max());
-            return new { probabilities, prediction = best, layers };
+            return new { probabilities, prediction = ArgMax(probabilities), layers };
         }
     }
+
+    /// <summary>The ready model, after checking a drawing's pixels: 400 for bad pixels, 503 while there is no model.</summary>
+    private Sequential Ready(float[] pixels)
+    {
+        if (pixels.Length != Side * Side) throw HttpError.BadRequest($"pixels: expected {Side * Side} values (28×28), got {pixels.Length}");
+        if (pixels.Any(p => !float.IsFinite(p) || p < 0 || p > 1)) throw HttpError.BadRequest("pixels: every value must be in [0, 1]");
+        return (state == "ready" ? model : null) ?? throw new HttpError(503, $"the digit model is not ready: {message}");
+    }
+
+    private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
 }

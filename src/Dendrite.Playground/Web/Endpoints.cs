@@ -114,10 +114,16 @@ internal static class Endpoints
 
         app.MapGet("/api/digits", () => Results.Json(server.Digits.Describe(), Json.Options));
         app.MapPost("/api/digits/predict", async (HttpRequest request) =>
+            Results.Json(server.Digits.Predict((await ReadDrawingAsync(request, limits)).Pixels!), Json.Options));
+        app.MapPost("/api/digits/saliency", async (HttpRequest request) =>
         {
-            var body = await Json.ReadAsync<DigitRequest>(request, limits.MaxJsonBytes, request.HttpContext.RequestAborted);
-            if (body.Pixels is null) throw HttpError.BadRequest("pixels: required (784 values in [0, 1], row by row)");
-            return Results.Json(server.Digits.Predict(body.Pixels), Json.Options);
+            var body = await ReadDrawingAsync(request, limits);
+            return Results.Json(server.Digits.Saliency(body.Pixels!, body.Target), Json.Options);
+        });
+        app.MapPost("/api/digits/adversarial", async (HttpRequest request) =>
+        {
+            var body = await ReadDrawingAsync(request, limits);
+            return Results.Json(server.Digits.Adversarial(body.Pixels!, body.Epsilon), Json.Options);
         });
         app.MapPost("/api/graph", async (HttpRequest request) =>
         {
@@ -128,7 +134,14 @@ internal static class Endpoints
         app.MapFallback("{*path}", (HttpContext context) => Json.Error(StatusCodes.Status404NotFound, $"no such page or API: {context.Request.Method} {context.Request.Path}"));
     }
 
-    private sealed record DigitRequest(float[]? Pixels);
+    /// <summary>A drawing; <c>target</c> (saliency) and <c>epsilon</c> (FGSM) are optional.</summary>
+    private sealed record DigitRequest(float[]? Pixels, int? Target = null, float? Epsilon = null);
+
+    private static async Task<DigitRequest> ReadDrawingAsync(HttpRequest request, PlaygroundLimits limits)
+    {
+        var body = await Json.ReadAsync<DigitRequest>(request, limits.MaxJsonBytes, request.HttpContext.RequestAborted);
+        return body.Pixels is null ? throw HttpError.BadRequest("pixels: required (784 values in [0, 1], row by row)") : body;
+    }
 
     private static IResult Command(SessionManager sessions, string id, Action<PlaygroundSession> command)
     {

@@ -1,7 +1,7 @@
 // The digit pad: draw on a 280×280 canvas; the drawing is reduced the way MNIST's digits were made (the ink's
 // bounding box scaled into 20×20, centred by its centre of mass in 28×28) and the server's LeNet-5 answers
-// with its class probabilities and every layer's output. The insight panel (saliency, FGSM) appears when the
-// server says it offers them.
+// with its class probabilities and every layer's output. The insight panel (Dendrite.Insight on the server)
+// overlays the saliency of the predicted class on the digit and shows the FGSM image with its new prediction.
 import { floats, diverging } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -9,7 +9,8 @@ const $ = (id) => document.getElementById(id);
 export function startDigits() {
   const pad = $("pad"), ctx = pad.getContext("2d");
   let info = null, inFlight = false, pending = false, drawingNow = false, last = null;
-  const stats = (window.digitStats = { predictions: 0, prediction: null });
+  const stats = (window.digitStats = { predictions: 0, prediction: null, saliency: null, adversarial: null });
+  let lastPixels = null;
 
   function clear() {
     ctx.fillStyle = "#000";
@@ -18,7 +19,10 @@ export function startDigits() {
     $("digit-prediction").textContent = "–";
     $("probabilities").replaceChildren();
     $("activations").replaceChildren();
-    stats.prediction = null;
+    $("adversarial-result").replaceChildren();
+    $("saliency").hidden = true;
+    stats.prediction = stats.saliency = stats.adversarial = null;
+    lastPixels = null;
   }
 
   function position(e) {
@@ -48,11 +52,57 @@ export function startDigits() {
     const pixels = preprocess();
     if (!pixels || info?.state !== "ready") return;
     inFlight = true;
-    fetch("/api/digits/predict", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pixels }) })
-      .then((r) => r.json().then((j) => [r.ok, j]))
-      .then(([ok, result]) => { if (ok) show(result); else $("digit-status").textContent = result.error; })
+    lastPixels = pixels;
+    $("adversarial-result").replaceChildren();
+    post("predict", { pixels })
+      .then((result) => { if (result) { show(result); if ($("saliency-toggle").checked) return saliency(pixels); } })
       .finally(() => { inFlight = false; if (pending) { pending = false; predictSoon(); } });
   }
+
+  // POSTs a drawing to /api/digits/<what>; the answer, or null after showing the server's error.
+  function post(what, body) {
+    return fetch(`/api/digits/${what}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then((r) => r.json().then((j) => [r.ok, j]))
+      .then(([ok, result]) => { if (ok) return result; $("digit-status").textContent = result.error; return null; });
+  }
+
+  // The digit in grey with |saliency| in red on top: where a change of ink would move the score most.
+  function saliency(pixels) {
+    return post("saliency", { pixels }).then((result) => {
+      if (!result) return;
+      const map = floats(result.saliency), img = new ImageData(28, 28);
+      map.forEach((s, i) => {
+        const g = pixels[i] * 110;
+        img.data.set([Math.round(g + (255 - g) * s), Math.round(g * (1 - s)), Math.round(g * (1 - s)), 255], 4 * i);
+      });
+      const c = $("saliency");
+      c.getContext("2d").putImageData(img, 0, 0);
+      c.hidden = false;
+      stats.saliency = result.target;
+    });
+  }
+  $("saliency-toggle").addEventListener("change", (e) => {
+    if (e.target.checked && lastPixels) saliency(lastPixels);
+    else $("saliency").hidden = true;
+  });
+
+  $("epsilon").addEventListener("input", (e) => { $("epsilon-value").textContent = e.target.value; });
+  $("adversarial").addEventListener("click", () => {
+    if (!lastPixels) return;
+    post("adversarial", { pixels: lastPixels, epsilon: Number($("epsilon").value) }).then((result) => {
+      if (!result) return;
+      const box = $("adversarial-result"), c = document.createElement("canvas"), img = new ImageData(28, 28);
+      c.width = c.height = 28;
+      floats(result.pixels).forEach((v, i) => img.data.set([v * 255, v * 255, v * 255, 255], 4 * i));
+      c.getContext("2d").putImageData(img, 0, 0);
+      const text = document.createElement("p");
+      const p = result.probabilities[result.prediction];
+      text.textContent = `FGSM, ε = ${result.epsilon}: ${result.original} → ${result.prediction} (${(p * 100).toFixed(1)}%)` +
+        (result.prediction === result.original ? " — it held" : "");
+      box.replaceChildren(text, c);
+      stats.adversarial = result;
+    });
+  });
 
   function preprocess() {
     const src = ctx.getImageData(0, 0, pad.width, pad.height).data;

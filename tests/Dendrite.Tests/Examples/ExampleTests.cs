@@ -1,14 +1,11 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace Dendrite.Tests.Examples;
 
 /// <summary>
 /// Runs the examples exactly as the README says (<c>dotnet run examples/NAME.cs</c>) and checks the
 /// summary line each prints against its threshold. One class, so they run one after another (they build
-/// the library into the same folder).
+/// the library into the same folder); the course programs join the same collection.
 /// </summary>
+[Collection(DotnetRunCollection.Name)]
 public class ExampleTests
 {
     [Fact]
@@ -43,36 +40,8 @@ public class ExampleTests
         Assert.True(Number(summary, "test accuracy") >= 97.5, summary);
     }
 
-    internal static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Dendrite.slnx"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root (Dendrite.slnx)");
-    }
+    private static string Run(string example, string summaryPrefix, bool release = false) =>
+        DotnetRun.Line(DotnetRun.Program("examples/" + example, release), summaryPrefix);
 
-    private static string Run(string example, string summaryPrefix, bool release = false)
-    {
-        string[] arguments = release ? ["run", "-c", "Release", Path.Combine("examples", example)] : ["run", Path.Combine("examples", example)];
-        var start = new ProcessStartInfo("dotnet", arguments)
-        {
-            WorkingDirectory = RepositoryRoot(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"{example} did not finish in 5 minutes");
-        Assert.True(process.ExitCode == 0, $"{example} exited with {process.ExitCode}:\n{stdout}\n{stderr.Result}");
-        var summary = stdout.Split('\n').LastOrDefault(l => l.StartsWith(summaryPrefix, StringComparison.Ordinal));
-        Assert.True(summary is not null, $"{example} printed no summary line:\n{stdout}");
-        return summary!;
-    }
-
-    private static double Number(string line, string label)
-    {
-        var match = Regex.Match(line, Regex.Escape(label) + @"\s+([0-9.]+)");
-        Assert.True(match.Success, $"no '{label}' in: {line}");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
+    private static double Number(string line, string label) => DotnetRun.Number(line, label);
 }

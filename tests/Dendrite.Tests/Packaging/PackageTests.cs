@@ -131,7 +131,7 @@ public sealed class PackedLibrary : IDisposable
             throw new InvalidOperationException($"dotnet pack wrote {name}, not a version ending in -{suffix}");
     }
 
-    public static string Root { get; } = ExampleTests.RepositoryRoot();
+    public static string Root { get; } = DotnetRun.RepositoryRoot();
 
     /// <summary>The temporary folder holding the feed, the build and the consumer.</summary>
     public string Folder => dir.Path;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dendrite.Cli.Bench;
 using Dendrite.Cli.Commands;
+using Dendrite.Runtime;
 
 namespace Dendrite.Cli;
 
@@ -54,12 +55,17 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print stack traces with errors", Recursive = true };
+        var maxMemory = new Option<string>("--max-memory")
+        {
+            Description = $"Memory budget for what files and specs may ask to allocate (e.g. 4G; default {MemoryBudget.Format(MemoryBudget.DefaultBytes)} or ${MemoryBudget.EnvironmentVariable})",
+            Recursive = true,
+        };
         var context = new CliContext(output, error, cancellation, terminal);
         // A plain command named "dendrite" rather than RootCommand, which names itself after the assembly
         // (Dendrite.Cli); it needs the help and version options RootCommand would add.
         var root = new Command("dendrite", "dendrite: train, evaluate, inspect, benchmark and export neural networks")
         {
-            verbose, new System.CommandLine.Help.HelpOption(), new VersionOption(),
+            verbose, maxMemory, new System.CommandLine.Help.HelpOption(), new VersionOption(),
         };
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create(context));
@@ -81,13 +87,34 @@ public static class Program
             return UsageError;
         }
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (Budget(parse.GetValue(maxMemory), error) is not { } budget) return UsageError;
         try
         {
+            using var scope = MemoryBudget.Use(budget);
             return parse.Invoke(config);
         }
         catch (Exception e)
         {
             return context.Fail(e);
+        }
+    }
+
+    /// <summary>The run's memory budget: <c>--max-memory</c>, else <c>DENDRITE_MAX_MEMORY</c>, else the default; null (after a message) when either is not a size.</summary>
+    private static MemoryBudget? Budget(string? option, TextWriter error)
+    {
+        string? env = Environment.GetEnvironmentVariable(MemoryBudget.EnvironmentVariable);
+        (string? text, string source) = option is not null ? (option, "--max-memory") : (env, MemoryBudget.EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(text)) return new MemoryBudget(MemoryBudget.DefaultBytes);
+        try
+        {
+            long bytes = MemoryBudget.ParseSize(text);
+            if (bytes < 1L << 20) throw new FormatException($"{text} is below the 1 MiB minimum");
+            return new MemoryBudget(bytes);
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"dendrite: error: {source}: {e.Message}");
+            return null;
         }
     }
 

@@ -31,7 +31,7 @@ internal static class SummaryCommand
         foreach (var l in layers)
             table.AddRow(l.Index.ToString(CultureInfo.InvariantCulture), l.Type, Markup.Escape(Shape(l.OutputShape)), Count(l.Parameters), Count(l.MultiplyAdds));
         context.Console.Write(table);
-        long parameters = layers.Sum(l => l.Parameters), madds = layers.Sum(l => l.MultiplyAdds);
+        long parameters = spec.Parameters, madds = spec.MultiplyAdds;
         context.Out.WriteLine($"Total params: {Count(parameters)} ({parameters * 4.0 / 1024:0.0} KiB as float32)");
         context.Out.WriteLine($"Multiply-adds per sample: {Count(madds)}");
     }

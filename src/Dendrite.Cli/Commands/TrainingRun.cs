@@ -44,6 +44,8 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
 
         var data = LabelledData.ForTraining(options);
         var spec = checkpoint?.Spec ?? ModelSource.Spec(options.Model!, data.SampleSize, data.Classes);
+        // Before anything is built: weights, gradients and up to two optimizer moments, and a batch's activations.
+        spec.CheckMemory(options.Resume ?? $"--model {options.Model}", options.BatchSize, copiesPerParameter: 4);
         var all = DataLoaderFit(data.Train, spec, "the training data");
         var test = data.Test is null ? null : DataLoaderFit(data.Test, spec, "the test data");
 

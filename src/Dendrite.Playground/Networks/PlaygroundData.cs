@@ -85,7 +85,7 @@ internal sealed record PlaygroundData
         {
             csv = CsvDataset.Parse(new StringReader(upload.Text), upload.Target, regression, upload.Name);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or Runtime.MemoryBudgetException)
         {
             throw HttpError.BadRequest(e.Message);
         }

@@ -97,6 +97,7 @@ public sealed class Checkpoint
             else if (name.StartsWith("extra.", StringComparison.Ordinal)) extra[name["extra.".Length..]] = value;
             else throw new InvalidDataException($"{path}: unexpected tensor '{name}' (checkpoint tensors start with model., optimizer. or extra.)");
         }
+        ModelFile.CheckHolds(path, spec, model.Values, "the checkpoint's model tensors");
         try
         {
             return ParseState(state, spec, model, optimizer, extra);

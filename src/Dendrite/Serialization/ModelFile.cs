@@ -79,6 +79,7 @@ public static class ModelFile
         {
             throw new InvalidDataException($"{path}: the stored model spec is invalid: {e.Message}", e);
         }
+        CheckHolds(path, spec, tensors.Values, "the file");
         if (Misfit(spec, tensors, $"{path}: the tensors do not fit the stored spec") is { } misfit)
             throw new InvalidDataException(misfit);
         // A private generator: the initial weights are overwritten, and loading must not move the global RNG.
@@ -87,6 +88,20 @@ public static class ModelFile
         model.Eval();
         var facts = metadata.Where(m => m.Key is not (SpecKey or FormatKey)).ToDictionary(m => m.Key, m => m.Value);
         return (model, spec, facts);
+    }
+
+    /// <summary>
+    /// Refuses a stored spec whose parameters are not all in <paramref name="tensors"/> before anything is
+    /// built from it: a small file whose spec claims a huge layer would otherwise allocate that layer only to
+    /// find its weights missing. The spec is also checked against the memory budget.
+    /// </summary>
+    internal static void CheckHolds(string path, ModelSpec spec, IEnumerable<Tensor> tensors, string where)
+    {
+        long stored = tensors.Sum(t => (long)t.Numel);
+        if (spec.Parameters > stored)
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: the stored model spec has {spec.Parameters:N0} parameters but {where} holds only {stored:N0} values (corrupt or not written by this spec)"));
+        spec.CheckMemory(path);
     }
 
     /// <summary>Says how <paramref name="state"/>'s names and shapes differ from those of a model built from <paramref name="spec"/>, or null.</summary>

@@ -44,6 +44,7 @@ public sealed class ModelSpec
             throw new ModelSpecException($"model spec: \"input\" must be a non-empty list of positive sizes, got {Format(input)}");
         this.input = [.. input];
         this.layers = [.. layers];
+        CheckSize(this.input, "model spec: \"input\"");
         plans = new LayerPlan[this.layers.Length];
         int[] shape = this.input;
         for (int i = 0; i < this.layers.Length; i++)
@@ -51,10 +52,77 @@ public sealed class ModelSpec
             var layer = this.layers[i] ?? throw new ArgumentException($"ModelSpec: layer {i} is null");
             var type = LayerRegistry.Find(layer.Kind) ?? throw new ModelSpecException(
                 $"layer {i}: unknown layer type '{layer.Type}' (known: {string.Join(", ", LayerTypes)})");
-            plans[i] = type.Plan(new LayerArgs(i, layer, type, shape));
+            try
+            {
+                plans[i] = type.Plan(new LayerArgs(i, layer, type, shape));
+                // Sums in checked 64-bit arithmetic: a spec's sizes come from a file, and a wrapped count
+                // would print as a negative number or slip under the memory budget.
+                Parameters = checked(Parameters + plans[i].Parameters);
+                MultiplyAdds = checked(MultiplyAdds + plans[i].MultiplyAdds);
+                ActivationsPerSample = checked(ActivationsPerSample + CheckSize(plans[i].Output, $"layer {i} ({layer.Kind}): the output"));
+            }
+            catch (OverflowException)
+            {
+                throw new ModelSpecException($"layer {i} ({layer.Kind}) on input {Format(shape)}: its parameter or multiply-add count overflows 64 bits");
+            }
             shape = plans[i].Output;
         }
     }
+
+    /// <summary>Learnable parameters of the whole model (float32 values).</summary>
+    public long Parameters { get; }
+
+    /// <summary>Multiply-adds of one sample's forward pass.</summary>
+    public long MultiplyAdds { get; }
+
+    /// <summary>Values one sample's forward pass produces, summed over the layers (what training keeps for the backward pass).</summary>
+    public long ActivationsPerSample { get; }
+
+    /// <summary>The element count of a per-sample shape; more than a tensor holds (2^31 − 1) is an error naming <paramref name="what"/>.</summary>
+    private static long CheckSize(IReadOnlyList<int> shape, string what)
+    {
+        // Each size is below 2^31, so the product is checked against int before it can overflow a long.
+        long n = 1;
+        double exact = 1;
+        foreach (int d in shape)
+        {
+            exact *= d;
+            n = n > int.MaxValue ? n : n * d;
+        }
+        if (n > int.MaxValue)
+            throw new ModelSpecException(string.Create(CultureInfo.InvariantCulture,
+                $"{what} {Format(shape)} has {exact:G3} values per sample, more than a tensor holds ({int.MaxValue})"));
+        return n;
+    }
+
+    /// <summary>
+    /// Checks what building and training this model would take against <paramref name="budget"/> (default
+    /// <see cref="Runtime.MemoryBudget.Current"/>) before anything is allocated: the parameters times
+    /// <paramref name="copiesPerParameter"/> (1 to build; 2 + the optimizer's state slots to train) as
+    /// float32, plus, when <paramref name="batchSize"/> is above 0, each layer's output and its gradient for a
+    /// batch. Throws <see cref="Runtime.MemoryBudgetException"/> naming <paramref name="source"/> and the
+    /// largest layer.
+    /// </summary>
+    public void CheckMemory(string source, int batchSize = 0, int copiesPerParameter = 1, Runtime.MemoryBudget? budget = null)
+    {
+        budget ??= Runtime.MemoryBudget.Current;
+        long weights = Runtime.MemoryBudget.Times(Parameters, sizeof(float) * (long)Math.Max(1, copiesPerParameter));
+        long activations = Runtime.MemoryBudget.Times(ActivationsPerSample, 2L * sizeof(float) * Math.Max(0, batchSize));
+        long total = weights > long.MaxValue - activations ? long.MaxValue : weights + activations;
+        if (total <= budget.Bytes) return;
+        string copies = copiesPerParameter > 1 ? $" × {copiesPerParameter} (weights, gradients, optimizer state)" : "";
+        if (weights > budget.Bytes || activations == 0)
+        {
+            int largest = Enumerable.Range(0, plans.Length).MaxBy(i => plans[i].Parameters);
+            budget.Require(source, string.Create(CultureInfo.InvariantCulture,
+                $"the model's {Parameters:N0} parameters{copies} (largest: {Describe(largest)}, {plans[largest].Parameters:N0})"), weights);
+        }
+        budget.Require(source, string.Create(CultureInfo.InvariantCulture,
+            $"the model's {Parameters:N0} parameters{copies} and {ActivationsPerSample:N0} activations per sample over {plans.Length} layers, with their gradients, for a batch of {batchSize}"), total);
+    }
+
+    private string Describe(int layer) =>
+        $"layer {layer} ({layers[layer].Kind}) {Format(layer == 0 ? input : plans[layer - 1].Output)} → {Format(plans[layer].Output)}";
 
     /// <summary>The shape of one sample, without the batch dimension (e.g. [1, 28, 28] or [784]).</summary>
     public IReadOnlyList<int> Input => input;
@@ -150,10 +218,12 @@ public sealed class ModelSpec
     /// Parameters are initialised as each layer's constructor does (PyTorch's defaults), drawn in layer
     /// order from <paramref name="generator"/> (default <see cref="Generator.Default"/>), so the same seed
     /// gives the same weights as building the layers by hand in the same order; Dropout layers draw their
-    /// masks from it too.
+    /// masks from it too. Parameters past <see cref="Runtime.MemoryBudget.Current"/> are refused first
+    /// (see <see cref="CheckMemory"/>).
     /// </summary>
     public Sequential Build(Generator? generator = null)
     {
+        CheckMemory("model spec");
         var model = new Sequential();
         foreach (var plan in plans) model.Add(plan.Make(generator));
         return model;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Dendrite.Runtime;
 using Dendrite.Tensors;
 
 namespace Dendrite.Serialization;
@@ -148,6 +149,11 @@ public static class SafeTensors
         long bufferLength = fileLength - 8 - (long)headerLength;
 
         var layout = ParseHeader(file, header, bufferLength, out var metadata);
+        // Every tensor's bytes are in the file (checked above), but a narrow dtype widens to float32: the
+        // memory is the element count × 4, which the budget bounds before any tensor is made.
+        long floats = layout.Sum(t => t.Shape.Aggregate(1L, (n, d) => n * d));
+        MemoryBudget.Current.Require(file, string.Create(CultureInfo.InvariantCulture, $"{layout.Count} tensors of {floats:N0} values in all (as float32)"),
+            MemoryBudget.Times(floats, sizeof(float)));
         var tensors = new Dictionary<string, Tensor>(layout.Count);
         long bufferStart = 8 + (long)headerLength;
         foreach (var t in layout)

@@ -46,6 +46,8 @@ public sealed class CsvTable
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV: {path}: file not found", path);
+        // Every character is kept as a UTF-16 string, so the file's length bounds the memory from below.
+        Runtime.MemoryBudget.Current.Require($"CSV: {path}", "the file's text (held as UTF-16 cells)", Runtime.MemoryBudget.Times(new FileInfo(path).Length, 2));
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return Parse(reader, path);
     }
@@ -73,9 +75,15 @@ public sealed class CsvTable
         return new CsvTable(name, header, rows, lines);
     }
 
-    /// <summary>RFC 4180 records with the line number each starts on; blank lines yield nothing.</summary>
+    /// <summary>
+    /// RFC 4180 records with the line number each starts on; blank lines yield nothing. The cells and text
+    /// read so far are counted against <see cref="Runtime.MemoryBudget.Current"/> (a cell about 32 bytes
+    /// once stored, a character 2), so a huge or hostile file is refused as soon as it passes the budget.
+    /// </summary>
     internal static IEnumerable<(List<string> Fields, int Line)> ReadRecords(TextReader reader, string name)
     {
+        var budget = Runtime.MemoryBudget.Current;
+        long cells = 0, characters = 0, rows = 0, columns = 0;
         int line = 1;
         var field = new StringBuilder();
         var fields = new List<string>();
@@ -97,6 +105,7 @@ public sealed class CsvTable
                 {
                     if (ch == '\n') line++;
                     field.Append((char)ch);
+                    if ((field.Length & 0xFFFF) == 0) Charge(field.Length);
                 }
                 continue;
             }
@@ -109,7 +118,7 @@ public sealed class CsvTable
             }
             if (ch == ',')
             {
-                fields.Add(field.ToString());
+                AddField();
                 field.Clear();
                 wasQuoted = false;
                 any = true;
@@ -120,7 +129,9 @@ public sealed class CsvTable
                 if (ch == '\r' && reader.Peek() == '\n') reader.Read();
                 if (any || field.Length > 0)
                 {
-                    fields.Add(field.ToString());
+                    AddField();
+                    rows++;
+                    if (rows == 1) columns = fields.Count;
                     yield return (fields, start);
                     fields = [];
                 }
@@ -134,7 +145,26 @@ public sealed class CsvTable
             if (wasQuoted && !char.IsWhiteSpace((char)ch))
                 throw new InvalidDataException($"CSV: {name} line {line}: text after the closing quote of a field");
             if (!wasQuoted) field.Append((char)ch);
+            // A single huge cell (a ten-million-digit number) counts as it grows, not only once it ends.
+            if ((field.Length & 0xFFFF) == 0) Charge(field.Length);
             any = true;
+        }
+
+        void AddField()
+        {
+            fields.Add(field.ToString());
+            cells++;
+            characters += field.Length;
+            Charge(0);
+        }
+
+        // cells ≤ budget.Cells exactly when the first term of the charge fits the budget.
+        void Charge(long pending)
+        {
+            long charge = cells * 32 + (characters + pending) * 2;
+            if (charge > budget.Bytes)
+                budget.Require($"CSV: {name}", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{rows:N0} rows × {(rows == 0 ? fields.Count : columns)} columns ({cells:N0} cells, {characters + pending:N0} characters) by line {line}"), charge);
         }
     }
 }

@@ -69,8 +69,10 @@ public sealed class IdxArray
 /// gzip-compressed (recognised by the magic bytes 1f 8b, not by the file name).
 /// </summary>
 /// <remarks>
-/// The header is never trusted for allocation: the payload buffer grows with the bytes actually read, so a
-/// header claiming billions of elements fails with "truncated" (or "too large") instead of allocating.
+/// The header is never trusted for allocation: a plain file's declared payload must fit in the bytes the file
+/// has left, a gzip'd one's (and its float32 copy) in <see cref="Runtime.MemoryBudget.Current"/>, and the payload
+/// buffer grows with the bytes actually read, so a header claiming billions of elements fails in
+/// milliseconds ("truncated", or over the budget) instead of allocating.
 /// Every error is an <see cref="InvalidDataException"/> naming the file and what is wrong.
 /// </remarks>
 public static class Idx
@@ -185,18 +187,29 @@ public static class Idx
             if (bytes > Array.MaxLength)
                 throw Error($"header declares dimensions [{string.Join(",", dims)}] of {type}, {bytes} bytes, more than one array can hold");
 
+            // The declared size is checked before any payload is read: against the bytes the file has left
+            // when it is plain (the elements must be in it), and against the memory budget (the payload and
+            // its float32 copy) when it is gzip'd, whose inflated length is only known by inflating it.
+            if (gzip is null && stream.CanSeek && bytes > stream.Length - stream.Position)
+                throw Truncated(stream.Length - stream.Position);
+            Runtime.MemoryBudget.Current.Require($"{prefix}: {name}",
+                $"header dimensions [{string.Join(",", dims)}] of {type} ({bytes} bytes{(gzip is null ? "" : " once decompressed")}, {numel} values as float32)",
+                bytes + Runtime.MemoryBudget.Times(numel, sizeof(float)));
             var payload = ReadPayload(source, (int)bytes, out int read);
-            if (read < bytes)
+            if (read < bytes) throw Truncated(read);
+            if (source.ReadByte() >= 0)
+                throw Error($"longer than the header says: data continues after the {dims[0]} {itemNoun} (dimensions [{string.Join(",", dims)}])");
+            return new IdxArray(type, dims, payload);
+
+            // Counts the whole items the file holds (and the bytes of a partial one) in the header's terms.
+            InvalidDataException Truncated(long read)
             {
                 long itemBytes = dims.Length == 1 ? size : bytes / Math.Max(dims[0], 1);
                 long whole = itemBytes == 0 ? 0 : read / itemBytes;
                 long partial = itemBytes == 0 ? 0 : read % itemBytes;
-                throw Error($"truncated: header says {dims[0]} {itemNoun}, file holds {whole}"
+                return Error($"truncated: header says {dims[0]} {itemNoun}, file holds {whole}"
                     + (partial > 0 ? $" and {partial} of the {itemBytes} bytes of the next" : ""));
             }
-            if (source.ReadByte() >= 0)
-                throw Error($"longer than the header says: data continues after the {dims[0]} {itemNoun} (dimensions [{string.Join(",", dims)}])");
-            return new IdxArray(type, dims, payload);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(prefix + ": ", StringComparison.Ordinal))
         {

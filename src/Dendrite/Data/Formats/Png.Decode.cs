@@ -13,6 +13,7 @@ public static partial class Png
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"PNG: {path}: file not found", path);
+        Runtime.MemoryBudget.Current.Require($"PNG: {path}", "the file", new FileInfo(path).Length);
         return Decode(File.ReadAllBytes(path), path);
     }
 
@@ -104,14 +105,34 @@ public static partial class Png
         if (rawSize > Array.MaxLength || rawSize > idat.Length * 1040 + 1024)
             throw Error($"image data too short for {width}×{height}: {idat.Length} compressed bytes cannot hold {rawSize} bytes");
 
+        int channelsOut = colourType switch
+        {
+            3 => transparency is null ? 3 : 4,
+            0 or 2 => samplesPerPixel + (transparency is null ? 0 : 1),
+            _ => samplesPerPixel,
+        };
+        // The header's size is checked against the memory budget before the image data is inflated: a
+        // 20,000 × 20,000 image compresses to a few hundred kilobytes and would decode to gigabytes.
+        var budget = Runtime.MemoryBudget.Current;
+        long pixels = (long)width * height;
+        if (pixels > budget.ImagePixels)
+            budget.Require($"PNG: {name}", $"IHDR size {width}×{height} ({pixels} pixels, over the {budget.ImagePixels}-pixel limit)",
+                Runtime.MemoryBudget.Times(pixels, 8));
+        budget.Require($"PNG: {name}", $"IHDR size {width}×{height} ({rawSize} bytes inflated, {pixels * channelsOut} samples)",
+            rawSize + Runtime.MemoryBudget.Times(pixels * channelsOut, sizeof(ushort)));
+
         var raw = new byte[rawSize];
         idat.Position = 0;
         int got = 0;
+        bool longer;
         try
         {
             using var z = new ZLibStream(idat, CompressionMode.Decompress);
             int n;
             while (got < raw.Length && (n = z.Read(raw, got, raw.Length - got)) > 0) got += n;
+            // The image data must inflate to exactly the size the header implies; more is a malformed (or
+            // hostile) stream, refused without inflating the rest.
+            longer = got == raw.Length && z.ReadByte() >= 0;
         }
         catch (InvalidDataException e)
         {
@@ -119,13 +140,10 @@ public static partial class Png
         }
         if (got < raw.Length)
             throw Error($"truncated image data: {got} of {raw.Length} bytes after decompression");
+        if (longer)
+            throw Error($"image data inflates past the {raw.Length} bytes that a {width}×{height} image of colour type {colourType} at depth {bitDepth} holds");
 
-        int outChannels = colourType switch
-        {
-            3 => transparency is null ? 3 : 4,
-            0 or 2 => samplesPerPixel + (transparency is null ? 0 : 1),
-            _ => samplesPerPixel,
-        };
+        int outChannels = channelsOut;
         int maxValue = colourType == 3 ? 255 : (1 << bitDepth) - 1;
         var samples = new ushort[(long)width * height * outChannels];
         var key = ColourKey(colourType, transparency, bitDepth, Error);

@@ -32,7 +32,7 @@ internal sealed class Conv2dLayer() : LayerType<Conv2d>("conv2d", OutChannels, K
         var (outH, outW) = args.WindowOutput(window,
             $"kernel {kernel.ToShortString()}, dilation {dilation.ToShortString()}, padding {(padding.IsSame ? "\"same\"" : new Size2d(padding.H, padding.W).ToShortString())}");
         long weights = (long)outChannels * (inChannels / groups) * kernel.H * kernel.W;
-        return new([outChannels, outH, outW], weights + (bias ? outChannels : 0), weights * outH * outW,
+        return new([outChannels, outH, outW], weights + (bias ? outChannels : 0), checked(weights * outH * outW),
             g => new Conv2d(inChannels, outChannels, kernel, stride, padding, dilation, groups, bias, g));
     }
 

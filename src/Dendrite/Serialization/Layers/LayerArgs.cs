@@ -88,15 +88,20 @@ internal sealed class LayerArgs
                 (Input.Length == 1 ? "; a flattened input cannot be pooled or convolved" : ""));
     }
 
-    /// <summary>The output height and width of a window sliding over the image input; a window that does not fit is an error.</summary>
+    /// <summary>
+    /// The output height and width of a window sliding over the image input; a window that does not fit is
+    /// an error. Computed in 64 bits, since padding or dilation from a file can push the padded size past
+    /// int (padding 10^9 on both sides); an output side beyond int is an error too.
+    /// </summary>
     public (int H, int W) WindowOutput(Kernels.Window2d w, string what)
     {
-        int h = w.OutputH(Input[1]), width = w.OutputW(Input[2]);
-        // Integer division truncates toward zero, so check the numerator rather than the result.
-        bool fits = Input[1] + w.PadTop + w.PadBottom >= w.DilationH * (w.KernelH - 1) + 1 &&
-                    Input[2] + w.PadLeft + w.PadRight >= w.DilationW * (w.KernelW - 1) + 1;
-        if (!fits || h < 1 || width < 1)
+        long spanH = (long)Input[1] + w.PadTop + w.PadBottom - (long)w.DilationH * (w.KernelH - 1) - 1;
+        long spanW = (long)Input[2] + w.PadLeft + w.PadRight - (long)w.DilationW * (w.KernelW - 1) - 1;
+        if (spanH < 0 || spanW < 0)
             throw Error($"input {ModelSpec.Format(Input)} is too small for {what} (the window does not fit)");
-        return (h, width);
+        long h = spanH / w.StrideH + 1, width = spanW / w.StrideW + 1;
+        if (h > int.MaxValue || width > int.MaxValue)
+            throw Error($"{what} on input {ModelSpec.Format(Input)} gives an output of {h} × {width}, beyond the 2^31 a tensor side holds");
+        return ((int)h, (int)width);
     }
 }

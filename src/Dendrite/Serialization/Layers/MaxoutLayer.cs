@@ -19,7 +19,7 @@ internal sealed class MaxoutLayer() : LayerType<Maxout>("maxout", OutFeatures, P
         bool bias = args.Get(Bias);
         int inFeatures = args.Features();
         long rows = (long)outFeatures * pieces;
-        return new([outFeatures], rows * inFeatures + (bias ? rows : 0), rows * inFeatures,
+        return new([outFeatures], checked(rows * inFeatures + (bias ? rows : 0)), checked(rows * inFeatures),
             g => new Maxout(inFeatures, outFeatures, pieces, bias, g));
     }
 

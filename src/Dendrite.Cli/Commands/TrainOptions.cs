@@ -106,14 +106,18 @@ internal sealed class TrainOptions
 
     public float EffectiveLearningRate => LearningRate ?? Optimizers.DefaultLearningRate(Optimizer);
 
-    /// <summary>Rejects missing or out-of-range options; <paramref name="epochsDone"/> is a resumed checkpoint's.</summary>
-    public void Validate(int? epochsDone)
+    /// <summary>
+    /// Rejects missing or out-of-range options; <paramref name="epochsDone"/> is a resumed checkpoint's. A
+    /// checkpoint that has done all the epochs asked for is accepted only when <paramref name="modelMissing"/>
+    /// (its run was stopped while writing the model file, which resuming then writes).
+    /// </summary>
+    public void Validate(int? epochsDone, bool modelMissing = false)
     {
         if (Model is null) throw new CliException("train: --model is required (a spec file or a name such as lenet5)", usage: true);
         if (Data is null) throw new CliException("train: --data is required (an MNIST directory or a CSV file)", usage: true);
         if (Epochs is < 1) throw new CliException($"train: --epochs must be at least 1, got {Epochs}", usage: true);
         ValidateSettings();
-        if (epochsDone is int done && Epochs is int total && done >= total)
+        if (epochsDone is int done && Epochs is int total && done >= total && !(done == total && modelMissing))
             throw new CliException($"{Resume}: already trained for {done} epochs; pass --epochs above {done} to continue", usage: true);
     }
 

@@ -22,6 +22,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
 
     // The model's generator initialises it and draws its dropout masks; nothing here uses Generator.Default.
     private const string ModelGenerator = "model";
+    private const string ModelFileName = "model.safetensors";
 
     public int Run()
     {
@@ -38,7 +39,10 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
             options.Restore(checkpoint.Options, options.Resume);
             options.Out ??= Path.GetDirectoryName(Path.GetFullPath(options.Resume));
         }
-        options.Validate(checkpoint?.ResumePoint.Epoch);
+        // A checkpoint at the end of its last epoch whose run left no model file was stopped while writing it:
+        // resuming with the same --epochs trains nothing and writes the model file from the checkpoint.
+        bool finishOnly = checkpoint is { ResumePoint.Batch: 0 } && !File.Exists(Path.Combine(options.Out!, ModelFileName));
+        options.Validate(checkpoint?.ResumePoint.Epoch, finishOnly);
         // Early stopping watches the validation loss; hold out 10% when no share was given.
         if (options.EarlyStopping is not null && options.ValidationSplit == 0) options.ValidationSplit = 0.1;
 
@@ -59,7 +63,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
             validation = v;
         }
         int epochs = options.ResolveEpochs(train.Count);
-        options.Validate(checkpoint?.ResumePoint.Epoch);
+        options.Validate(checkpoint?.ResumePoint.Epoch, finishOnly);
 
         var modelGenerator = new Generator(options.Seed);
         var model = spec.Build(modelGenerator);
@@ -105,7 +109,8 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
                                            $"but an epoch of {options.Data} has {loader.Count} batches");
         context.Out.WriteLine($"training {Describe(spec)} on {train.Count:N0} samples ({data.Kind}{(validation is null ? "" : $", {validation.Count:N0} held out for validation")}) " +
                               $"{(distributed is null ? "" : $"in {distributed.Size} processes ")}with {options.Optimizer} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, {epochs} epochs{callbacks.Description}{Preparation(data)}" +
-                              (resume is null ? "" : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
+                              (resume is null ? "" : resume.Epoch == epochs ? $"; all {epochs} epochs are in the checkpoint, writing the model file it lacks"
+                                  : $"; resuming at epoch {resume.Epoch + 1}{(resume.Batch > 0 ? $", batch {resume.Batch + 1}" : "")}"));
 
         var files = new RunFiles(outDir, point => new Checkpoint
         {
@@ -168,7 +173,7 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         var results = trainer.Evaluate(new DataLoader(final ?? train, 256));
         facts[$"{finalName}_accuracy"] = results["accuracy"].ToString("R", CultureInfo.InvariantCulture);
         facts[$"{finalName}_loss"] = results["loss"].ToString("R", CultureInfo.InvariantCulture);
-        string modelPath = Path.Combine(outDir, "model.safetensors");
+        string modelPath = Path.Combine(outDir, ModelFileName);
         ModelFile.Save(modelPath, model, spec, facts);
         context.Out.WriteLine($"wrote {modelPath}, {files.CheckpointPath}, history.csv, loss.svg and accuracy.svg in {outDir}");
         context.Out.WriteLine($"{finalName} accuracy: {results["accuracy"].ToString("0.0000", CultureInfo.InvariantCulture)} " +

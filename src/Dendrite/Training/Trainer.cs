@@ -71,7 +71,9 @@ public sealed class Trainer
     /// <see cref="ResumePoint"/> taken from an earlier <c>Fit</c> on the same data, with the model's and
     /// optimizer's state restored beside it), training continues at its epoch and batch, replaying the
     /// interrupted epoch's order, and ends exactly as an uninterrupted run would; <paramref name="epochs"/>
-    /// counts the epochs before the resume too, and the history returned includes them.
+    /// counts the epochs before the resume too, and the history returned includes them. A resume point at
+    /// the end of the last epoch trains nothing: the callbacks get their stored state, OnTrainBegin and
+    /// OnTrainEnd, and the stored history is returned (what finishing a run whose final write was lost needs).
     /// </summary>
     /// <remarks>
     /// Cancelling stops after the current step (no step is cut short): the unfinished epoch is not logged,
@@ -209,7 +211,9 @@ public sealed class Trainer
         string Fail(string why) => $"Trainer.Fit: cannot resume at epoch {resumeFrom.Epoch + 1}, batch {resumeFrom.Batch + 1}: {why}";
         if (resumeFrom.Epoch < 0 || resumeFrom.Batch < 0 || resumeFrom.Samples < 0)
             throw new ArgumentException(Fail($"the position and sample count must not be negative (samples {resumeFrom.Samples})"));
-        if (resumeFrom.Epoch >= epochs)
+        // A point at the very end (all epochs done, none begun) is a finished run: nothing is trained, and the
+        // hooks get their state and OnTrainEnd, so a run whose last write was lost can be completed.
+        if (resumeFrom.Epoch > epochs || (resumeFrom.Epoch == epochs && resumeFrom.Batch > 0))
             throw new ArgumentException(Fail($"{resumeFrom.Epoch} epochs are already done and {epochs} were asked for in all"));
         if (resumeFrom.Batch > train.Count)
             throw new ArgumentException(Fail($"the loader yields {train.Count} batches per epoch (other data or batch size?)"));

@@ -111,6 +111,25 @@ public class TrainerResumeTests
         AssertSameHistory(expected, resumed);
     }
 
+    /// <summary>A point after the last epoch (a run whose final model write was lost) trains nothing and gives the stored history.</summary>
+    [Fact]
+    public void AResumePointAtTheEndTrainsNothing()
+    {
+        var first = new Run();
+        ResumePoint? point = null;
+        var expected = first.Trainer.Fit(first.Loader, 3, callbacks: [new Hooks { EpochEnd = c => point = c.ResumePoint() }]);
+        Assert.Equal((3, 0), (point!.Epoch, point.Batch));
+
+        var second = new Run();
+        second.Model.LoadStateDict(first.Model.StateDict());
+        second.Optimizer.LoadStateDict(first.Optimizer.StateDict());
+        int steps = 0, ends = 0;
+        var history = second.Trainer.Fit(second.Loader, 3, callbacks: [new Hooks { BatchEnd = _ => steps++, TrainEnd = _ => ends++ }], resumeFrom: point);
+        Assert.Equal((0, 1), (steps, ends));
+        Assert.Equal(first.WeightBits, second.WeightBits);
+        AssertSameHistory(expected, history);
+    }
+
     [Fact]
     public void CancellationStopsAfterTheCurrentStep_WithoutLoggingTheEpoch()
     {
@@ -227,7 +246,8 @@ public class TrainerResumeTests
         var accuracy = new Dictionary<string, double[]> { ["accuracy"] = [1, 7] };
         ulong[] shuffle = new Generator(1).GetState();
 
-        Assert.Contains("3 epochs are already done and 3 were asked for", Error(new ResumePoint { Epoch = 3 }));
+        Assert.Contains("4 epochs are already done and 3 were asked for", Error(new ResumePoint { Epoch = 4 }));
+        Assert.Contains("3 epochs are already done and 3 were asked for", Error(new ResumePoint { Epoch = 3, Batch = 1, Samples = 7, Metrics = accuracy, Shuffle = shuffle }));
         Assert.Contains($"the loader yields {run.Loader.Count} batches per epoch", Error(new ResumePoint { Batch = 99, Samples = 7, Metrics = accuracy, Shuffle = shuffle }));
         Assert.Contains("lacks the generator state", Error(new ResumePoint { Batch = 1, Samples = 7, Metrics = accuracy }));
         Assert.Contains("no running state for the metric 'accuracy'", Error(new ResumePoint { Batch = 1, Samples = 7, Shuffle = shuffle }));

@@ -33,6 +33,8 @@ internal static class GraphCommand
             else
             {
                 spec = ModelSource.Spec(source, parse.GetValue(inputs) ?? 784, parse.GetValue(outputs) ?? 10);
+                // Checked here so that the refusal names the --model argument, not just "model spec".
+                spec.CheckMemory(source);
                 net = spec.Build(new Generator(0));
             }
             var input = Tensor.Zeros([1, .. spec.Input]);

@@ -97,7 +97,7 @@ public sealed class Checkpoint
             else if (name.StartsWith("extra.", StringComparison.Ordinal)) extra[name["extra.".Length..]] = value;
             else throw new InvalidDataException($"{path}: unexpected tensor '{name}' (checkpoint tensors start with model., optimizer. or extra.)");
         }
-        ModelFile.CheckHolds(path, spec, model.Values, "the checkpoint's model tensors");
+        ModelFile.CheckHolds(path, spec, model.Values, "its model tensors hold");
         try
         {
             return ParseState(state, spec, model, optimizer, extra);

@@ -79,7 +79,7 @@ public static class ModelFile
         {
             throw new InvalidDataException($"{path}: the stored model spec is invalid: {e.Message}", e);
         }
-        CheckHolds(path, spec, tensors.Values, "the file");
+        CheckHolds(path, spec, tensors.Values, "the file holds");
         if (Misfit(spec, tensors, $"{path}: the tensors do not fit the stored spec") is { } misfit)
             throw new InvalidDataException(misfit);
         // A private generator: the initial weights are overwritten, and loading must not move the global RNG.
@@ -100,7 +100,7 @@ public static class ModelFile
         long stored = tensors.Sum(t => (long)t.Numel);
         if (spec.Parameters > stored)
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{path}: the stored model spec has {spec.Parameters:N0} parameters but {where} holds only {stored:N0} values (corrupt or not written by this spec)"));
+                $"{path}: the stored model spec has {spec.Parameters:N0} parameters but {where} only {stored:N0} values (corrupt or not written by this spec)"));
         spec.CheckMemory(path);
     }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the dendrite CLI against every hostile input of tools/fuzz/hostile/generate.py under /usr/bin/time -v
-# and prints a Markdown table: exit code, stderr lines, wall time, peak RSS and the message. A row passes
-# when the exit code is 1 or 2, the message is one line, the wall time is under 1 s and the peak RSS under
-# 200 MB. Exit status: the number of failing rows (0 when all pass).
+# and prints a Markdown table: exit code, stderr lines, wall time, CPU time (user + system: what the process
+# itself spent, which a loaded machine does not inflate as it does the wall time), peak RSS and the message.
+# A row passes when the exit code is 1 or 2, the message is one line, the wall time is under 1 s and the peak
+# RSS under 200 MB. Exit status: the number of failing rows (0 when all pass).
 #   tools/fuzz/hostile/run.sh [OUT_DIR]     (builds the CLI in Release first; OUT_DIR default tools/fuzz/hostile/out)
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,16 +19,17 @@ trap 'rm -rf "$work"' EXIT
 unset DENDRITE_MAX_MEMORY
 
 failures=0
-echo "| input | command | exit | lines | wall (s) | peak RSS (MB) | ok | message |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| input | command | exit | lines | wall (s) | CPU (s) | peak RSS (MB) | ok | message |"
+echo "|---|---|---|---|---|---|---|---|---|"
 row() {
     local name="$1"; shift
     local cmd="$*"
     (cd "$out" && /usr/bin/time -v -o "$work/time" dotnet "$dll" "$@" > "$work/stdout" 2> "$work/stderr")
     local rc=$?
-    local lines wall rss message ok
+    local lines wall cpu rss message ok
     lines=$(grep -c . "$work/stderr")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }' "$work/time")
+    cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/time")
     rss=$(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$work/time")
     message=$(head -c 300 "$work/stderr" | head -n 1 | sed 's/|/\\|/g')
     ok=yes
@@ -36,7 +38,7 @@ row() {
     if awk -v w="$wall" 'BEGIN { exit !(w >= 1.0) }'; then ok=no; fi
     if [ "$rss" -ge 200 ]; then ok=no; fi
     [ "$ok" = yes ] || failures=$((failures + 1))
-    echo "| $name | \`${cmd//|/\\|}\` | $rc | $lines | $wall | $rss | $ok | $message |"
+    echo "| $name | \`${cmd//|/\\|}\` | $rc | $lines | $wall | $cpu | $rss | $ok | $message |"
 }
 
 row "model file, spec 784→320,000 (248 KB)" summary --model spec-320k.safetensors

@@ -83,7 +83,7 @@ public static class ModelFile
         if (Misfit(spec, tensors, $"{path}: the tensors do not fit the stored spec") is { } misfit)
             throw new InvalidDataException(misfit);
         // A private generator: the initial weights are overwritten, and loading must not move the global RNG.
-        var model = spec.Build(new Generator(0));
+        var model = spec.BuildUnchecked(new Generator(0));
         model.LoadStateDict(tensors);
         model.Eval();
         var facts = metadata.Where(m => m.Key is not (SpecKey or FormatKey)).ToDictionary(m => m.Key, m => m.Value);
@@ -107,7 +107,8 @@ public static class ModelFile
     /// <summary>Says how <paramref name="state"/>'s names and shapes differ from those of a model built from <paramref name="spec"/>, or null.</summary>
     private static string? Misfit(ModelSpec spec, IReadOnlyDictionary<string, Tensor> state, string what)
     {
-        var expected = spec.Build(new Generator(0)).StateDict().ToDictionary(s => s.Key, s => s.Value.Shape);
+        // Unchecked: on save the model already exists, on load CheckHolds has bounded the spec by the file.
+        var expected = spec.BuildUnchecked(new Generator(0)).StateDict().ToDictionary(s => s.Key, s => s.Value.Shape);
         var missing = expected.Keys.Where(k => !state.ContainsKey(k)).ToList();
         var unexpected = state.Keys.Where(k => !expected.ContainsKey(k)).ToList();
         var misShaped = expected.Where(e => state.TryGetValue(e.Key, out var t) && t.Shape != e.Value)

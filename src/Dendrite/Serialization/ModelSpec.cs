@@ -224,6 +224,15 @@ public sealed class ModelSpec
     public Sequential Build(Generator? generator = null)
     {
         CheckMemory("model spec");
+        return BuildUnchecked(generator);
+    }
+
+    /// <summary>
+    /// <see cref="Build"/> without the budget check, for a spec whose size is already vouched for: one
+    /// describing a model that exists in memory, or one whose parameters a file was shown to hold.
+    /// </summary>
+    internal Sequential BuildUnchecked(Generator? generator)
+    {
         var model = new Sequential();
         foreach (var plan in plans) model.Add(plan.Make(generator));
         return model;

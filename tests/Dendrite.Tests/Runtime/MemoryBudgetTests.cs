@@ -147,6 +147,22 @@ public sealed class MemoryBudgetTests : IDisposable
         Assert.Contains("62,015 values", e.Message);
     }
 
+    /// <summary>The budget bounds what a file asks for, not what a program builds and saves itself.</summary>
+    [Fact]
+    public void SavingAModelIsNotHeldToTheBudgetButLoadingItIs()
+    {
+        var spec = ModelSpec.FromName("mlp:512", inputs: 784, outputs: 10);
+        var model = spec.Build();
+        string path = PathOf("m.safetensors");
+        using (MemoryBudget.Use(new MemoryBudget(1L << 20)))
+        {
+            ModelFile.Save(path, model, spec);
+            var e = Assert.Throws<MemoryBudgetException>(() => ModelFile.Load(path));
+            Assert.StartsWith(path + ": ", e.Message);
+        }
+        Assert.Equal(spec.Parameters, ModelFile.Load(path).Model.StateDict().Values.Sum(t => (long)t.Numel));
+    }
+
     [Fact]
     public void ACheckpointWhoseSpecClaimsMoreThanItHoldsIsRefused()
     {

@@ -74,9 +74,8 @@ internal static class DataCommand
         if (!File.Exists(path)) throw new CliException($"{path}: no such file or directory");
         if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
         {
-            string header = File.ReadLines(path).FirstOrDefault() ?? throw new CliException($"{path}: the file is empty");
-            var columns = header.Split(',').Select(c => c.Trim().Trim('"')).ToArray();
-            target ??= columns[^1];
+            // The header through the CSV reader: quoted names, and a first line as long as the file held to the budget.
+            target ??= CsvTable.ReadHeader(path)[^1].Trim();
             var csv = CsvDataset.Load(path, target);
             o.WriteLine($"{csv.Count:N0} rows, {csv.FeatureNames.Count} features ({string.Join(", ", csv.FeatureNames)}), target '{csv.TargetName}'");
             if (csv.Classes is { } classes)

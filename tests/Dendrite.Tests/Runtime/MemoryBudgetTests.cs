@@ -290,6 +290,18 @@ public sealed class MemoryBudgetTests : IDisposable
     }
 
     [Fact]
+    public void ACsvHeaderIsReadByTheCsvRulesAndHeldToTheBudget()
+    {
+        string path = PathOf("quoted.csv");
+        File.WriteAllText(path, "\"a,b\",c\n1,x\n");
+        Assert.Equal(["a,b", "c"], CsvTable.ReadHeader(path));
+        File.WriteAllText(path, new string('h', 2 << 20) + "\n1\n");
+        using var scope = MemoryBudget.Use(new MemoryBudget(1L << 20));
+        var e = Assert.Throws<MemoryBudgetException>(() => CsvTable.ReadHeader(path));
+        Assert.StartsWith($"CSV: {path}: 0 rows × 0 columns (0 cells, ", e.Message);
+    }
+
+    [Fact]
     public void TheCliRefusesInOneLineAndMaxMemoryRaisesTheBudget()
     {
         string images = PathOf("train-images-idx3-ubyte.gz");

@@ -52,6 +52,19 @@ public sealed class CsvTable
         return Parse(reader, path);
     }
 
+    /// <summary>
+    /// The column names of the CSV file at <paramref name="path"/>, read by the same rules (quotes, memory
+    /// budget) without reading the rows.
+    /// </summary>
+    public static IReadOnlyList<string> ReadHeader(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"CSV: {path}: file not found", path);
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        foreach (var (fields, _) in ReadRecords(reader, path)) return fields;
+        throw new InvalidDataException($"CSV: {path}: empty file (expected a header row)");
+    }
+
     /// <summary>Reads CSV text; <paramref name="name"/> names the source in errors.</summary>
     public static CsvTable Parse(TextReader reader, string name = "(text)")
     {

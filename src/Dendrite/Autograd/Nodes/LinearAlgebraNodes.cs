@@ -31,28 +31,20 @@ public sealed class LinearBackward : ReusableNode<LinearBackward>
         Tensor input = Input(0)!, weight = Input(1)!;
         int n = input.Shape[0], inFeatures = input.Shape[1], outFeatures = weight.Shape[0];
         var g = gradOutput.ContiguousNoGrad();
-        Tensor? dx = null, dw = null, db = null;
-        if (NeedsGrad(0))
-        {
-            dx = Tensor.Uninitialized(input.Shape);
-            var w = weight.ContiguousNoGrad();
-            Gemm.Sgemm(false, false, n, inFeatures, outFeatures, 1f, g.Span, outFeatures, w.Span, inFeatures,
-                0f, dx.Span, inFeatures);
-        }
+        Tensor? dx = NeedsGrad(0) ? Tensor.Uninitialized(input.Shape) : null, dw = null;
+        Tensor? db = NeedsGrad(2) ? Tensor.Uninitialized(Input(2)!.Shape) : null;
+        Tensor? w = dx is null ? null : weight.ContiguousNoGrad(), x = null, dwTarget = null;
+        float beta = 0f;
         if (NeedsGrad(1))
         {
             // A weight that is a parameter gets dW = dYᵀ·X written (or added) straight into its .Grad.
-            var target = weight.LeafGradTarget(out float beta);
-            if (target is null) (dw, beta) = (Tensor.Uninitialized(weight.Shape), 0f);
-            var x = input.ContiguousNoGrad();
-            Gemm.Sgemm(true, false, outFeatures, inFeatures, n, 1f, g.Span, outFeatures, x.Span, inFeatures,
-                beta, (target ?? dw!).Span, inFeatures);
+            dwTarget = weight.LeafGradTarget(out beta);
+            if (dwTarget is null) (dw, beta) = (dwTarget = Tensor.Uninitialized(weight.Shape), 0f);
+            x = input.ContiguousNoGrad();
         }
-        if (NeedsGrad(2))
-        {
-            db = Tensor.Uninitialized(Input(2)!.Shape);
-            Reduce.Sum(g.Span, 1, n, outFeatures, db.Span);
-        }
+        // dX, dW and db side by side where two cores make that pay (LinearGradients says when).
+        LinearGradients.Compute(n, inFeatures, outFeatures, g.Span, x is null ? default : x.Span, w is null ? default : w.Span,
+            dx is null ? default : dx.Span, dwTarget is null ? default : dwTarget.Span, beta, db is null ? default : db.Span);
         return Gradients(dx, dw, db);
     }
 }

@@ -9,12 +9,12 @@ namespace Dendrite.Kernels;
 /// </summary>
 /// <remarks>
 /// In a small network's backward pass dX and dW are two products of the same size (128×256 by 64 for the
-/// MLP's middle layer: 4 MFLOP each, ~40 µs on one core). Split over two cores such a product gains only
-/// about 1.4× (each thread still packs all of the shared operand, and the fork/join costs a few µs), while the
-/// two products, one per core, finish in the time of one. So with two threads, or when the products are small
-/// enough that splitting them over many threads would gain little, the three reductions run as three tasks
-/// of one pool job, each computed single-threaded exactly as alone: results are bitwise those of the
-/// sequential path, for any thread count.
+/// MLP's middle layer: 4 MFLOP each, ~40 µs on one core). Split over two cores, each product is a pool job of
+/// its own (a hand-off and a wait each) and both threads pack the whole shared operand; one product per core
+/// needs a single hand-off and packs nothing twice, and the bias sum runs beside them instead of after. So with
+/// two threads, or when the products are small enough that splitting them over many threads would gain
+/// little, the three reductions run as three tasks of one pool job, each computed single-threaded exactly as
+/// alone: results are bitwise those of the sequential path, for any thread count.
 /// </remarks>
 internal static unsafe class LinearGradients
 {

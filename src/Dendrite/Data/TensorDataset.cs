@@ -1,4 +1,3 @@
-using Dendrite.Kernels;
 using Dendrite.Tensors;
 
 namespace Dendrite.Data;
@@ -54,7 +53,8 @@ public sealed class TensorDataset : IDataset
         var result = Tensor.Uninitialized(contiguous.Shape.With(0, indices.Length));
         int row = contiguous.Numel / Math.Max(contiguous.Shape[0], 1);
         // Whole-row block copies: a batch costs one memcpy per sample, not one tensor per sample.
-        Indexing.TakeRows(contiguous.Span[..contiguous.Numel], row, indices, result.Span);
+        for (int i = 0; i < indices.Length; i++)
+            Array.Copy(contiguous.Data, contiguous.Offset + indices[i] * row, result.Data, i * row, row);
         return result;
     }
 }

@@ -5,9 +5,10 @@
 // Where the time of one MLP training step goes (BENCHMARKS.md's 784-256-128-10 network, batch 64, SGD 0.05
 // with momentum 0.9, the MNIST sample): each step is cut into the next batch, forward (model and loss),
 // backward and optimizer (ZeroGrad + Step), timed with the wall clock; the first epoch is a warm-up. Prints
-// one JSON line with the 10th percentile and the median of each phase over the steps, in microseconds.
-// The 10th percentile is the figure to compare on a machine shared with other jobs: most steps of a few
-// hundred microseconds run undisturbed, so it moves far less than a mean or an epoch time.
+// one JSON line with the 10th percentile, the median, the 90th percentile and the mean of each phase over the
+// steps, in microseconds. The 10th percentile is the figure to compare on a machine shared with other jobs:
+// most steps of a few hundred microseconds run undisturbed, so it moves far less than a mean or an epoch
+// time. The mean is what samples/s sees; a mean far above the median means a tail of stalled steps.
 // Run: dotnet run -c Release tools/bench/mlp_phases.cs -- [--threads T] [--epochs E] [--data DIR]
 // Compare thread counts in interleaved rounds (1 2 1 2 ...), as docs/performance.md does.
 using System.Diagnostics;
@@ -84,10 +85,17 @@ double Quantile(List<double> v, double q)
 }
 var p10 = new Dictionary<string, double>();
 var median = new Dictionary<string, double>();
+var p90 = new Dictionary<string, double>();
+var mean = new Dictionary<string, double>();
 for (int i = 0; i < names.Length; i++)
 {
     p10[names[i]] = Quantile(samples[i], 0.1);
     median[names[i]] = Quantile(samples[i], 0.5);
+    p90[names[i]] = Quantile(samples[i], 0.9);
+    mean[names[i]] = Math.Round(samples[i].Average(), 1);
 }
-Console.WriteLine(JsonSerializer.Serialize(new { bench = "mlp_phases", threads, steps = samples[4].Count, p10_us = p10, median_us = median }));
+Console.WriteLine(JsonSerializer.Serialize(new
+{
+    bench = "mlp_phases", threads, steps = samples[4].Count, p10_us = p10, median_us = median, p90_us = p90, mean_us = mean,
+}));
 return 0;

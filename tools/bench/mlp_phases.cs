@@ -51,8 +51,10 @@ var samples = names.Select(_ => new List<double>()).ToArray();
 double Us(long from, long to) => (to - from) * 1e6 / Stopwatch.Frequency;
 
 model.Train();
+var epochSeconds = new List<double>();
 for (int epoch = 0; epoch < epochs; epoch++)
 {
+    long epochStart = Stopwatch.GetTimestamp();
     using var batches = loader.GetEnumerator();
     while (true)
     {
@@ -76,6 +78,7 @@ for (int epoch = 0; epoch < epochs; epoch++)
         samples[3].Add(Us(t3, t4));
         samples[4].Add(Us(t0, t4));
     }
+    if (epoch > 0) epochSeconds.Add(Stopwatch.GetElapsedTime(epochStart).TotalSeconds);
 }
 
 double Quantile(List<double> v, double q)
@@ -96,6 +99,7 @@ for (int i = 0; i < names.Length; i++)
 }
 Console.WriteLine(JsonSerializer.Serialize(new
 {
-    bench = "mlp_phases", threads, steps = samples[4].Count, p10_us = p10, median_us = median, p90_us = p90, mean_us = mean,
+    bench = "mlp_phases", threads, steps = samples[4].Count,
+    samples_per_s = Math.Round(train.Count / epochSeconds.Order().ElementAt(epochSeconds.Count / 2)), p10_us = p10, median_us = median, p90_us = p90, mean_us = mean,
 }));
 return 0;

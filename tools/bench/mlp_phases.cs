@@ -8,7 +8,8 @@
 // one JSON line with the 10th percentile, the median, the 90th percentile and the mean of each phase over the
 // steps, in microseconds. The 10th percentile is the figure to compare on a machine shared with other jobs:
 // most steps of a few hundred microseconds run undisturbed, so it moves far less than a mean or an epoch
-// time. The mean is what samples/s sees; a mean far above the median means a tail of stalled steps.
+// time. The mean is what samples/s sees (also printed, from the epochs after the first, as bench mlp does);
+// a mean far above the median means a tail of stalled steps.
 // Run: dotnet run -c Release tools/bench/mlp_phases.cs -- [--threads T] [--epochs E] [--data DIR]
 // Compare thread counts in interleaved rounds (1 2 1 2 ...), as docs/performance.md does.
 using System.Diagnostics;

@@ -24,6 +24,18 @@ internal static class DotnetRun
     /// </summary>
     public static string Program(string path, bool release = false, int minutes = 5, params string[] args)
     {
+        var (exitCode, stdout, stderr) = Run(path, release, minutes, args);
+        Assert.True(exitCode == 0, $"{path} exited with {exitCode}:\n{stdout}\n{stderr}");
+        return stdout;
+    }
+
+    /// <summary>
+    /// Runs <c>dotnet run [-c Release] PATH ARGS</c> like <see cref="Program"/> but returns the exit code with
+    /// the output instead of failing on a non-zero one (for programs whose failure is the expected answer,
+    /// such as an exercise not yet done). <paramref name="path"/> is relative to the repository root or absolute.
+    /// </summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(string path, bool release = false, int minutes = 5, params string[] args)
+    {
         var arguments = new List<string> { "run" };
         if (release) arguments.AddRange(["-c", "Release"]);
         arguments.Add(path);
@@ -46,8 +58,7 @@ internal static class DotnetRun
             process.Kill(entireProcessTree: true);
             Assert.Fail($"{path} did not finish in {minutes} minutes:\n{stdout}");
         }
-        Assert.True(process.ExitCode == 0, $"{path} exited with {process.ExitCode}:\n{stdout}\n{stderr.Result}");
-        return stdout;
+        return (process.ExitCode, stdout, stderr.Result);
     }
 
     /// <summary>The last line of <paramref name="output"/> that starts with <paramref name="prefix"/>.</summary>

@@ -13,6 +13,8 @@ packages=(
   chromium         # browser tests of the playground (Playwright driving /usr/bin/chromium)
   openmpi-bin      # distributed training under mpirun
   libopenmpi-dev
+  jupyter-nbconvert  # runs the course notebooks (Course/NotebookTests) with the .NET Interactive kernel below
+  jupyter-client
 )
 
 missing=()
@@ -53,6 +55,15 @@ if ((${#missing[@]})); then
   fi
   rm -f "$log"
   echo "tools/test.sh: installed in $((SECONDS - start)) s"
+fi
+
+# The .NET Interactive kernel that runs the course notebooks, a NuGet tool kept in the repository's .tools/ (ignored by
+# git) so nothing is registered in the user's Jupyter; installed once, when missing.
+interactive_version=1.0.712001
+if [[ ! -x .tools/dotnet-interactive ]]; then
+  echo "tools/test.sh: installing Microsoft.dotnet-interactive $interactive_version into .tools/ (dotnet tool)"
+  dotnet tool install --tool-path .tools Microsoft.dotnet-interactive --version "$interactive_version" >/dev/null ||
+    echo "tools/test.sh: could not install Microsoft.dotnet-interactive; the course notebooks will not be executed" >&2
 fi
 
 exec dotnet test -c Release "$@"

@@ -2,14 +2,15 @@
 // Turns every course program examples/course/NN-topic.cs into the Jupyter notebook docs/course/notebooks/NN-topic.ipynb
 // for the .NET Interactive C# kernel. A line that is exactly "// %%" (or "// %% Title") starts a new cell; a
 // title becomes a markdown heading before it. The program's "#:project" line becomes a "#r" of the library that
-// project builds in Release, the implicit usings of a project are added, and "args" is defined empty, since a
-// notebook has no command line.
+// project builds in Release, with "#r nuget:" lines for the project's package references; the implicit usings of
+// a project are added, and "args" is defined empty, since a notebook has no command line.
 //
 //   dotnet run tools/course-notebooks.cs            writes the notebooks (and deletes those whose program is gone)
 //   dotnet run tools/course-notebooks.cs -- --check  writes nothing; exits 1 naming every notebook that is out of date
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 
 bool check = args.Contains("--check");
 if (args.Any(a => a != "--check"))
@@ -87,6 +88,10 @@ static string Notebook(string name, string[] lines, string programFolder, string
     foreach (var line in lines.Where(l => l.StartsWith("#:project ", StringComparison.Ordinal)))
     {
         var project = Path.GetFullPath(Path.Combine(programFolder, line["#:project ".Length..].Trim()));
+        // The kernel loads the library's DLL alone; its NuGet dependencies (which a library's build output does
+        // not hold) come through the kernel's own package references.
+        foreach (var package in XDocument.Load(project).Descendants("PackageReference"))
+            setup.Add($"#r \"nuget: {package.Attribute("Include")?.Value}, {package.Attribute("Version")?.Value}\"");
         var dll = Path.Combine(Path.GetDirectoryName(project)!, "bin", "Release", "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
         setup.Add($"#r \"{Path.GetRelativePath(notebookFolder, dll).Replace('\\', '/')}\"");
     }

@@ -66,20 +66,25 @@ public class NotebookTests(ITestOutputHelper output)
 
             using var executed = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.FullName, name + ".ipynb")));
             var printed = new StringBuilder();
+            string lastCellPrinted = "";
             foreach (var cell in executed.RootElement.GetProperty("cells").EnumerateArray())
             {
-                if (!cell.TryGetProperty("outputs", out var outputs)) continue;
-                foreach (var o in outputs.EnumerateArray())
+                if (cell.GetProperty("cell_type").GetString() != "code") continue;
+                var cellPrinted = new StringBuilder();
+                foreach (var o in cell.GetProperty("outputs").EnumerateArray())
                 {
                     var type = o.GetProperty("output_type").GetString();
                     Assert.False(type == "error", $"{name}.ipynb: a cell failed: {o}");
                     if (type == "stream" && o.GetProperty("name").GetString() == "stdout")
-                        foreach (var line in o.GetProperty("text").EnumerateArray()) printed.Append(line.GetString());
+                        foreach (var line in o.GetProperty("text").EnumerateArray()) cellPrinted.Append(line.GetString());
                 }
+                printed.Append(cellPrinted);
+                lastCellPrinted = cellPrinted.ToString();
             }
             output.WriteLine(printed.ToString());
-            // Every course program prints its worked numbers beside the lecture's; the notebook must print them too.
-            Assert.Contains("(lecture: ", printed.ToString());
+            // nbconvert stops at the first failing cell; every course program ends by printing (its last numbers or
+            // where its figures went), so output from the last cell means the whole notebook ran.
+            Assert.False(string.IsNullOrWhiteSpace(lastCellPrinted), $"{name}.ipynb: its last cell printed nothing:\n{printed}");
         }
         finally
         {

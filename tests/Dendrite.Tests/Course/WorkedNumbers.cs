@@ -5,8 +5,9 @@ using Dendrite.Tests.Examples;
 namespace Dendrite.Tests.Course;
 
 /// <summary>
-/// The lines a course program prints for its worked numbers, <c>label: dendrite-value (lecture: lecture-value)</c>,
-/// by label; and the program's other output.
+/// The lines a course program prints for its worked numbers, <c>label: dendrite-value (lecture: lecture-value)</c>
+/// (or, for a number the lectures take from a paper, <c>(LeCun 1998: value)</c>), by label; and the program's other
+/// output.
 /// </summary>
 internal sealed partial class WorkedNumbers
 {
@@ -71,6 +72,6 @@ internal sealed partial class WorkedNumbers
 
     private static double Parse(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(.+): (-?[0-9.]+(?:[eE][-+]?[0-9]+)?) \(lecture: (-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\)$")]
+    [GeneratedRegex(@"^(.+): (-?[0-9.]+(?:[eE][-+]?[0-9]+)?) \([^():]+: (-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\)$")]
     private static partial Regex Line();
 }

@@ -19,6 +19,16 @@ Directory.CreateDirectory(figures);
 void Show(string label, double dendrite, double lecture, string format = "0.######") =>
     Console.WriteLine($"{label}: {dendrite.ToString(format)} (lecture: {lecture.ToString(format)})");
 
+// Helpers, defined first so that a notebook made from this program has them before the cells that use them.
+double MaxAbsDifference(Tensor a, Tensor b)
+{
+    var x = a.ToArray();
+    var y = b.ToArray();
+    double worst = 0;
+    for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]));
+    return worst;
+}
+
 // %% The computational graph f = (x + y)·z (lecture 004)
 // q = x + y has local gradients ∂q/∂x = ∂q/∂y = 1; f = q·z has ∂f/∂q = z and ∂f/∂z = q. Backward multiplies
 // each local gradient by the gradient flowing in from above.
@@ -169,12 +179,3 @@ for (int n = 0; n < 4; n++)
     }
 }
 Console.WriteLine($"figures: {Path.GetFullPath(figures)}");
-
-static double MaxAbsDifference(Tensor a, Tensor b)
-{
-    var x = a.ToArray();
-    var y = b.ToArray();
-    double worst = 0;
-    for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]));
-    return worst;
-}

@@ -24,6 +24,15 @@ string figures = args.Contains("--write-figures")
     : Directory.CreateTempSubdirectory("dendrite-course-08-").FullName;
 Directory.CreateDirectory(figures);
 
+// Helpers, defined first so that a notebook made from this program has them before the cells that use them.
+string Rows(Tensor t)
+{
+    var lines = new List<string>();
+    for (int i = 0; i < t.Shape[0]; i++)
+        lines.Add("  " + string.Join(" ", Enumerable.Range(0, t.Shape[1]).Select(j => t[i, j].Item().ToString("0").PadLeft(3))));
+    return string.Join('\n', lines);
+}
+
 // %% A convolution by hand
 // A 3×3 filter slides over the image; at each position the output is the sum of the filter's weights times the
 // pixels under it. Here a 6×6 image whose right half is bright, and a filter that answers to a dark-to-bright
@@ -118,11 +127,3 @@ FeatureMaps.Grid(captured[1].Output, columns: 6, upscale: 4).Save(Path.Combine(f
 FeatureMaps.Grid(captured[4].Output, columns: 8, upscale: 8).Save(Path.Combine(figures, "08-feature-maps-c3.png"));
 Console.WriteLine($"feature maps of test digit 0 (label {test.Targets[0].Item()}): {captured[1].Name} {captured[1].Output.Shape}, {captured[4].Name} {captured[4].Output.Shape}");
 Console.WriteLine($"figures: {Path.GetFullPath(figures)}");
-
-static string Rows(Tensor t)
-{
-    var lines = new List<string>();
-    for (int i = 0; i < t.Shape[0]; i++)
-        lines.Add("  " + string.Join(" ", Enumerable.Range(0, t.Shape[1]).Select(j => t[i, j].Item().ToString("0").PadLeft(3))));
-    return string.Join('\n', lines);
-}

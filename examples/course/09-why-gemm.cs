@@ -20,8 +20,62 @@ string figures = args.Contains("--write-figures")
     ? Path.Combine("docs", "course", "images")
     : Directory.CreateTempSubdirectory("dendrite-course-09-").FullName;
 Directory.CreateDirectory(figures);
-using var noGrad = GradMode.NoGrad();
 var generator = new Generator(seed: 9);
+
+// Helpers, defined first so that a notebook made from this program has them before the cells that use them.
+// The k×k patches of x [C, H, W] as the columns of a [C·k·k, (H−k+1)·(W−k+1)] matrix (stride 1). Row c·k·k + i·k + j
+// holds pixel (i, j) of channel c's patches: the order of Conv2d's weight [O, C, k, k] flattened.
+Tensor Im2Col(Tensor x, int k)
+{
+    int channels = x.Shape[0], outH = x.Shape[1] - k + 1, outW = x.Shape[2] - k + 1;
+    var rows = new List<Tensor>();
+    for (int c = 0; c < channels; c++)
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+                rows.Add(x[c].Narrow(0, i, outH).Narrow(1, j, outW).Reshape(outH * outW));
+    return Tensor.Stack(rows);
+}
+
+// x [C, H, W] with p zeros added on every side.
+Tensor Pad(Tensor x, int p)
+{
+    if (p == 0) return x;
+    int c = x.Shape[0], h = x.Shape[1], w = x.Shape[2];
+    var side = Tensor.Zeros(c, h, p);
+    var wide = Tensor.Cat([side, x, side], axis: 2);
+    var band = Tensor.Zeros(c, p, w + 2 * p);
+    return Tensor.Cat([band, wide, band], axis: 1);
+}
+
+// The output of the model's layers before index `layer` for one sample [C, H, W].
+Tensor ForwardTo(Sequential model, Tensor sample, int layer)
+{
+    var h = sample.Unsqueeze(0);
+    foreach (var (_, module) in model.NamedChildren().Take(layer)) h = module.Call(h);
+    return h[0];
+}
+
+double Best(Action action, int repeats)
+{
+    action();   // warm up: JIT, buffers, packed panels
+    double best = double.MaxValue;
+    for (int r = 0; r < repeats; r++)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        best = Math.Min(best, watch.Elapsed.TotalSeconds);
+    }
+    return best;
+}
+
+double MaxAbsDifference(Tensor a, Tensor b)
+{
+    var x = a.ToArray();
+    var y = b.ToArray();
+    double worst = 0;
+    for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]));
+    return worst;
+}
 
 // %% A fully connected layer is one GEMM
 // A batch of 64 flattened digits [64, 784] through Linear(784, 256): the output is X·Wᵀ + b, one matrix product of
@@ -99,61 +153,10 @@ foreach (var (m, n, kk) in new[] { (256, 256, 256), (512, 512, 512), (1024, 1024
 {
     var conv = convs[0];
     var images = Tensor.Rand(generator, 64, 1, 28, 28);
-    double seconds = Best(() => conv.Call(images), repeats: 5);
+    double seconds = Best(() =>
+    {
+        using (GradMode.NoGrad()) conv.Call(images);   // inference only: no graph to record
+    }, repeats: 5);
     Console.WriteLine($"Conv2d C1 on 64 digits (a [6, 25] x [25, 50176] GEMM): {2.0 * 6 * 25 * 64 * 784 / seconds / 1e9:0.0} GFLOP/s");
 }
 Console.WriteLine($"figures: {Path.GetFullPath(figures)}");
-
-// The k×k patches of x [C, H, W] as the columns of a [C·k·k, (H−k+1)·(W−k+1)] matrix (stride 1). Row c·k·k + i·k + j
-// holds pixel (i, j) of channel c's patches: the order of Conv2d's weight [O, C, k, k] flattened.
-static Tensor Im2Col(Tensor x, int k)
-{
-    int channels = x.Shape[0], outH = x.Shape[1] - k + 1, outW = x.Shape[2] - k + 1;
-    var rows = new List<Tensor>();
-    for (int c = 0; c < channels; c++)
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
-                rows.Add(x[c].Narrow(0, i, outH).Narrow(1, j, outW).Reshape(outH * outW));
-    return Tensor.Stack(rows);
-}
-
-// x [C, H, W] with p zeros added on every side.
-static Tensor Pad(Tensor x, int p)
-{
-    if (p == 0) return x;
-    int c = x.Shape[0], h = x.Shape[1], w = x.Shape[2];
-    var side = Tensor.Zeros(c, h, p);
-    var wide = Tensor.Cat([side, x, side], axis: 2);
-    var band = Tensor.Zeros(c, p, w + 2 * p);
-    return Tensor.Cat([band, wide, band], axis: 1);
-}
-
-// The output of the model's layers before index `layer` for one sample [C, H, W].
-static Tensor ForwardTo(Sequential model, Tensor sample, int layer)
-{
-    var h = sample.Unsqueeze(0);
-    foreach (var (_, module) in model.NamedChildren().Take(layer)) h = module.Call(h);
-    return h[0];
-}
-
-static double Best(Action action, int repeats)
-{
-    action();   // warm up: JIT, buffers, packed panels
-    double best = double.MaxValue;
-    for (int r = 0; r < repeats; r++)
-    {
-        var watch = Stopwatch.StartNew();
-        action();
-        best = Math.Min(best, watch.Elapsed.TotalSeconds);
-    }
-    return best;
-}
-
-static double MaxAbsDifference(Tensor a, Tensor b)
-{
-    var x = a.ToArray();
-    var y = b.ToArray();
-    double worst = 0;
-    for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]));
-    return worst;
-}

@@ -131,6 +131,32 @@ for (int n = 0; n < 4; n++)
     }
 }
 
+// %% Gradients with respect to the input, and one layer further down (lecture 002)
+// The same neuron on sample 1 alone: ∂l/∂x = (ŷ − y)·w. Then lecture 002's two-layer network (two inputs, two
+// sigmoid hidden units a11 and a12, one sigmoid output): the first layer's weight w11 gets
+// ∂l/∂w11(1) = (ŷ − y)·w11(2)·a11(1 − a11)·x1 — the output's error, carried back through the weight that joins a11 to
+// the output and through a11's sigmoid.
+{
+    var w = Tensor.FromArray([1f, -1f, 1f], 3);
+    var x1 = Tensor.FromArray([samples[0, 0], samples[0, 1], samples[0, 2]], 3).RequiresGrad_();
+    var prediction = (w * x1).Sum().Sigmoid();
+    Functional.BinaryCrossEntropy(prediction, Tensor.Scalar(targets[0])).Backward();
+    var gx = x1.Grad!.ToArray();
+    double yv = prediction.Item();
+    for (int p = 1; p < 3; p++)
+        Show($"sigmoid + BCE, sample 1 dl/dx{p}", gx[p], (yv - targets[0]) * (p == 1 ? -1 : 1));
+
+    var generator = new Generator(seed: 2);
+    var w1 = Tensor.Randn(generator, 2, 2).RequiresGrad_();   // w1[j, i]: input i to hidden unit j
+    var w2 = Tensor.Randn(generator, 1, 2).RequiresGrad_();   // w2[0, j]: hidden unit j to the output
+    var point = Tensor.FromArray(new float[,] { { 0.5f }, { -1.5f } });
+    var hidden = w1.MatMul(point).Sigmoid();
+    var output = w2.MatMul(hidden).Sigmoid();
+    Functional.BinaryCrossEntropy(output, Tensor.FromArray(new float[,] { { 1f } })).Backward();
+    double a11 = hidden[0, 0].Item(), yHat2 = output.Item();
+    Show("two layers, dl/dw11(1) = (y^ - y) w11(2) a11 (1 - a11) x1", w1.Grad![0, 0].Item(), (yHat2 - 1) * w2[0, 0].Item() * a11 * (1 - a11) * 0.5, "0.#####e+0");
+}
+
 // %% The δ recursion (lecture 003) on lecture 004's 3-3-3-1 sigmoid network
 // δ^L = ∂L/∂a^L · σ'(z^L); δ^l = (W^(l+1))ᵀ δ^(l+1) ⊙ σ'(z^l); ∂L/∂W^l = δ^l (a^(l−1))ᵀ; ∂L/∂b^l = δ^l.
 // Written out with plain tensor arithmetic (no autograd), then compared with what autograd finds.

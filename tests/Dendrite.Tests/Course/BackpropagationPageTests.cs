@@ -60,6 +60,10 @@ public class BackpropagationPageTests
             }
         }
         for (int p = 0; p < 3; p++) o.Check($"sigmoid + BCE, dL/dw{p}", bce[p], 2e-6);
+        // Lecture 002: ∂l/∂x = (ŷ − y)·w, on sample 1 (ŷ = σ(0.7), y = 0, w = (1, −1, 1)).
+        double first = 1 / (1 + Math.Exp(-0.7));
+        o.Check("sigmoid + BCE, sample 1 dl/dx1", -first, 2e-6);
+        o.Check("sigmoid + BCE, sample 1 dl/dx2", first, 2e-6);
     }
 
     [Fact]
@@ -69,6 +73,10 @@ public class BackpropagationPageTests
         o.Check("delta recursion, largest |by hand - autograd| over 28 parameters", 0, 1e-6);
         Assert.Equal(o.Lecture("delta recursion, dL/dw1[3] = (a[3] - y) a1[2]"), o["delta recursion, dL/dw1[3] = (a[3] - y) a1[2]"], 6);
         Assert.NotEqual(0, o["delta recursion, dL/dw1[3] = (a[3] - y) a1[2]"]);
+        // Lecture 002's first-layer gradient, (ŷ − y)·w11(2)·a11(1 − a11)·x1, from autograd and from the formula.
+        string twoLayers = "two layers, dl/dw11(1) = (y^ - y) w11(2) a11 (1 - a11) x1";
+        Assert.NotEqual(0, o[twoLayers]);
+        Assert.True(Math.Abs(o[twoLayers] - o.Lecture(twoLayers)) <= 1e-4 * Math.Abs(o.Lecture(twoLayers)), $"{o[twoLayers]} against {o.Lecture(twoLayers)}");
         o.CheckAllAgree(absolute: 2e-6, relative: 1e-4);
     }
 }

@@ -25,6 +25,15 @@ string figures = args.Contains("--write-figures")
 Directory.CreateDirectory(figures);
 
 // Helpers, defined first so that a notebook made from this program has them before the cells that use them.
+// data/mnist-sample, looked for from the current directory upwards (a notebook of this program runs in
+// docs/course/notebooks, the program itself from the repository root).
+string MnistSample()
+{
+    for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        if (Directory.Exists(Path.Combine(dir.FullName, "data", "mnist-sample"))) return Path.Combine(dir.FullName, "data", "mnist-sample");
+    throw new DirectoryNotFoundException($"data/mnist-sample is not in {Environment.CurrentDirectory} or above it: run from the repository root");
+}
+
 string Rows(Tensor t)
 {
     var lines = new List<string>();
@@ -99,7 +108,7 @@ Console.WriteLine($"C1 as a dense layer would need {32 * 32 * 6 * 28 * 28 + 6 * 
 // 8,000 training and 2,000 test digits. Two epochs of Adam keep this page's program quick; examples/mnist.cs and
 // `dendrite train --model lenet5` train longer and reach about 97-98%. The model is cached in the temporary
 // folder, so page 10's program can reuse it.
-string data = Path.Combine("data", "mnist-sample");
+string data = MnistSample();
 var train = Mnist.Load(data, train: true);
 var test = Mnist.Load(data, train: false);
 string cache = Path.Combine(Path.GetTempPath(), "dendrite-course", "lenet5-seed0-adam-2epochs.safetensors");

@@ -23,6 +23,15 @@ Directory.CreateDirectory(figures);
 var generator = new Generator(seed: 9);
 
 // Helpers, defined first so that a notebook made from this program has them before the cells that use them.
+// data/mnist-sample, looked for from the current directory upwards (a notebook of this program runs in
+// docs/course/notebooks, the program itself from the repository root).
+string MnistSample()
+{
+    for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        if (Directory.Exists(Path.Combine(dir.FullName, "data", "mnist-sample"))) return Path.Combine(dir.FullName, "data", "mnist-sample");
+    throw new DirectoryNotFoundException($"data/mnist-sample is not in {Environment.CurrentDirectory} or above it: run from the repository root");
+}
+
 // The k×k patches of x [C, H, W] as the columns of a [C·k·k, (H−k+1)·(W−k+1)] matrix (stride 1). Row c·k·k + i·k + j
 // holds pixel (i, j) of channel c's patches: the order of Conv2d's weight [O, C, k, k] flattened.
 Tensor Im2Col(Tensor x, int k)
@@ -92,7 +101,7 @@ Console.WriteLine($"Linear as X W^T + b, largest difference: {MaxAbsDifference(b
 // position. The filters, flattened to rows of C·k·k weights, times that matrix give every output at once.
 var lenet = Models.LeNet5(generator: generator);
 var convs = lenet.NamedChildren().Select(c => c.Module).OfType<Conv2d>().ToArray();
-var digit = Mnist.Load(Path.Combine("data", "mnist-sample"), train: false).Inputs[0];   // [1, 28, 28]
+var digit = Mnist.Load(MnistSample(), train: false).Inputs[0];   // [1, 28, 28]
 var c1Input = digit;
 var c3Input = ForwardTo(lenet, digit, 3);   // S2's output, [6, 14, 14]: what C3 reads
 foreach (var (name, conv, input, padding) in new[] { ("C1", convs[0], c1Input, 2), ("C3", convs[1], c3Input, 0) })

@@ -26,8 +26,18 @@ string figures = args.Contains("--write-figures")
 Directory.CreateDirectory(figures);
 string Figure(string name) => Path.Combine(figures, name);
 
+// Helpers, defined first so that a notebook made from this program has them before the cells that use them.
+// data/mnist-sample, looked for from the current directory upwards (a notebook of this program runs in
+// docs/course/notebooks, the program itself from the repository root).
+string MnistSample()
+{
+    for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        if (Directory.Exists(Path.Combine(dir.FullName, "data", "mnist-sample"))) return Path.Combine(dir.FullName, "data", "mnist-sample");
+    throw new DirectoryNotFoundException($"data/mnist-sample is not in {Environment.CurrentDirectory} or above it: run from the repository root");
+}
+
 // %% The model
-string data = Path.Combine("data", "mnist-sample");
+string data = MnistSample();
 var test = Mnist.Load(data, train: false);
 string cache = Path.Combine(Path.GetTempPath(), "dendrite-course", "lenet5-seed0-adam-2epochs.safetensors");
 Sequential model;

@@ -122,7 +122,10 @@ var results = trainer.Evaluate(new DataLoader(test, batchSize: 500));
 Console.WriteLine($"trained LeNet-5 for 2 epochs in {trainingTime.TotalSeconds:0.0} s");
 Console.WriteLine($"LeNet-5 test accuracy after 2 epochs: {results["accuracy"]:0.0000}");
 Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
-ModelFile.Save(cache, model, ModelSpec.FromModel(model, [1, 28, 28]));
+// The library build that trained it goes with it (its module id changes whenever the library's code does), so page
+// 10 does not reuse a model from an older build.
+ModelFile.Save(cache, model, ModelSpec.FromModel(model, [1, 28, 28]),
+    new Dictionary<string, string> { ["course.library"] = typeof(Tensor).Assembly.ManifestModule.ModuleVersionId.ToString() });
 Console.WriteLine($"model cached at {cache}");
 
 // %% What the first layer learned, and what it sees

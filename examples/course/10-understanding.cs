@@ -40,10 +40,11 @@ string MnistSample()
 string data = MnistSample();
 var test = Mnist.Load(data, train: false);
 string cache = Path.Combine(Path.GetTempPath(), "dendrite-course", "lenet5-seed0-adam-2epochs.safetensors");
+string library = typeof(Tensor).Assembly.ManifestModule.ModuleVersionId.ToString();
 Sequential model;
-if (File.Exists(cache))
+if (File.Exists(cache) && ModelFile.Load(cache) is var cached && cached.Facts.GetValueOrDefault("course.library") == library)
 {
-    model = ModelFile.Load(cache).Model;
+    model = cached.Model;
     Console.WriteLine($"LeNet-5 from page 08's cache: {cache}");
 }
 else
@@ -54,7 +55,7 @@ else
     var trainer = new Trainer(model, new CrossEntropyLoss(), new Adam(model.Parameters(), lr: 2e-3f), new Accuracy());
     trainer.Fit(new DataLoader(Mnist.Load(data, train: true), batchSize: 64, shuffle: true, generator: generator), epochs: 2);
     Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
-    ModelFile.Save(cache, model, ModelSpec.FromModel(model, [1, 28, 28]));
+    ModelFile.Save(cache, model, ModelSpec.FromModel(model, [1, 28, 28]), new Dictionary<string, string> { ["course.library"] = library });
     Console.WriteLine($"LeNet-5 trained for 2 epochs and cached at {cache}");
 }
 model.Eval();

@@ -79,4 +79,15 @@ public class BackpropagationPageTests
         Assert.True(Math.Abs(o[twoLayers] - o.Lecture(twoLayers)) <= 1e-4 * Math.Abs(o.Lecture(twoLayers)), $"{o[twoLayers]} against {o.Lecture(twoLayers)}");
         o.CheckAllAgree(absolute: 2e-6, relative: 1e-4);
     }
+
+    [Fact]
+    public void DrawsBothGraphsWithValuesAndGradients()
+    {
+        var folder = DotnetRun.Line(Output.Value.Output, "figures:")["figures:".Length..].Trim();
+        var fxyz = File.ReadAllText(Path.Combine(folder, "07-graph-fxyz.svg"));
+        Assert.StartsWith("<svg", fxyz);
+        foreach (var text in new[] { "value -12", "value 3", "grad -4", "grad 3" }) Assert.Contains(text, fxyz);
+        var circuit = File.ReadAllText(Path.Combine(folder, "07-sigmoid-circuit.svg"));
+        foreach (var text in new[] { "ExpBackward", "NegBackward", "DivBackward", "value 403.4", "grad 0.002467" }) Assert.Contains(text, circuit);
+    }
 }

@@ -52,4 +52,15 @@ public class CnnLeNetPageTests
         Assert.InRange(accuracy, 0.85, 1.0);
         Assert.Contains("feature maps of test digit 0 (label 7)", Output.Value.Output);
     }
+
+    [Fact]
+    public void WritesFiltersAndFeatureMaps()
+    {
+        var folder = DotnetRun.Line(Output.Value.Output, "figures:")["figures:".Length..].Trim();
+        foreach (var name in new[] { "08-filters.png", "08-digit.png", "08-feature-maps-c1.png", "08-feature-maps-c3.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(folder, name));
+            Assert.True(bytes.Length > 100 && bytes[1] == (byte)'P' && bytes[2] == (byte)'N' && bytes[3] == (byte)'G', name);
+        }
+    }
 }

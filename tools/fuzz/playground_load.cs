@@ -5,8 +5,8 @@
 //
 // Starts `dendrite playground --port 0` (the Release build) and, at the same time for --seconds: --sessions
 // pages that each open a session (or get 429, then retry), configure the largest network on the most rows,
-// play, draw and acknowledge frames, download the model and close; a stream of oversized and malformed
-// requests; slow clients (a page that never reads its socket while reconfiguring, connections that send
+// play, draw and acknowledge frames, download the model and close; four clients of the digit pad; a
+// stream of oversized and malformed requests; slow clients (a page that never reads its socket while reconfiguring, connections that send
 // their headers a byte a second, an upload that trickles); and a probe of /api/info twice a second. Samples
 // the server's resident memory every 100 ms. Prints the figures and exits 1 when a request got no answer,
 // got a 5xx, got an unexpected status, or the peak RSS passed --max-rss-mb.
@@ -27,7 +27,9 @@ if (!File.Exists(dll))
     return 2;
 }
 
-var serverInfo = new ProcessStartInfo("dotnet", [dll, "playground", "--port", "0"])
+// The digit pad gets a ready LeNet-5 (a test fixture) rather than training one at start-up for a minute.
+string digitModel = Path.Combine(root, "tests", "Dendrite.Tests", "Serialization", "Fixtures", "lenet5.safetensors");
+var serverInfo = new ProcessStartInfo("dotnet", [dll, "playground", "--port", "0", "--model", digitModel])
 {
     RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root,
 };
@@ -68,6 +70,7 @@ var work = new List<Task> { NonReadingPage() };
 await unreadOpen.Task.WaitAsync(TimeSpan.FromSeconds(30));
 for (int i = 0; i < sessions; i++) work.Add(Page(i));
 work.Add(Hostile());
+for (int i = 0; i < 4; i++) work.Add(Digits(i));
 for (int i = 0; i < 8; i++) work.Add(Slowloris());
 work.Add(TricklingUpload());
 work.Add(Probe());
@@ -130,6 +133,18 @@ async Task Page(int index)
         var model = await Expect(200, http.GetAsync($"/api/sessions/{id}/model?format=onnx"), $"page {index}: download");
         if (model is { Length: > 0 }) Interlocked.Increment(ref stats.Trained);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", Timeout(5));
+    }
+}
+
+// The digit pad, sessionless: predictions, saliency maps and FGSM images of random drawings, four at a time.
+async Task Digits(int index)
+{
+    var random = new Random(index);
+    string[] routes = ["predict", "saliency", "adversarial"];
+    for (int n = 0; DateTime.UtcNow < deadline; n++)
+    {
+        var pixels = Enumerable.Range(0, 784).Select(_ => random.NextDouble() < 0.2 ? 1.0 : 0.0).ToArray();
+        await Expect(200, http.PostAsync($"/api/digits/{routes[n % 3]}", JsonBody(new { pixels, epsilon = 0.1 })), $"digits {routes[n % 3]}");
     }
 }
 

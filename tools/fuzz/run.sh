@@ -9,7 +9,7 @@
 # to tools/fuzz/out/campaigns.tsv. Needs afl++ (Debian: apt-get install afl++) and the .NET SDK.
 #
 # Every crash found is a bug to fix in the reader; keep the input in tools/fuzz/regressions/READER/ so that
-# FuzzCorpusTests replays it. To grow the corpus: afl-cmin the queue into tools/fuzz/corpus/READER/.
+# FuzzCorpusTests replays it. To grow the corpus: tools/fuzz/keep.sh READER.
 #
 # Environment: FUZZ_TIMEOUT_MS (afl's per-input limit, default 2000: past it is a hang), FUZZ_HEAP_LIMIT
 # (the .NET GC heap limit of the target, default 0x40000000 = 1 GiB: allocating past it is an

@@ -1,4 +1,8 @@
+using Dendrite.Autograd;
+using Dendrite.Serialization;
+using Dendrite.Serialization.Onnx;
 using Dendrite.Tests.Examples;
+using Dendrite.Tests.Serialization;
 
 namespace Dendrite.Tests.Fuzz;
 
@@ -13,16 +17,18 @@ public class FuzzCorpusTests
 
     public static TheoryData<string> Readers() => [.. FuzzTargets.All.Keys];
 
+    private static List<string> Inputs(string reader) =>
+        [.. new[] { "corpus", "regressions" }
+            .Select(kind => Path.Combine(Root, kind, reader))
+            .Where(Directory.Exists)
+            .SelectMany(dir => Directory.EnumerateFiles(dir).Where(f => Path.GetFileName(f) != "README.md"))
+            .Order(StringComparer.Ordinal)];
+
     [Theory]
     [MemberData(nameof(Readers))]
     public void EveryCorpusAndRegressionInputPasses(string reader)
     {
-        var files = new[] { "corpus", "regressions" }
-            .Select(kind => Path.Combine(Root, kind, reader))
-            .Where(Directory.Exists)
-            .SelectMany(dir => Directory.EnumerateFiles(dir).Where(f => Path.GetFileName(f) != "README.md"))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var files = Inputs(reader);
         Assert.NotEmpty(files);
         var target = FuzzTargets.All[reader];
         foreach (var file in files)
@@ -36,6 +42,37 @@ public class FuzzCorpusTests
                 Assert.Fail($"{Path.GetRelativePath(Root, file)}: {e.GetType().Name}: {e.Message}");
             }
         }
+    }
+
+    [Fact]
+    public void EveryKeptModelThatExportsRunsInOnnxRuntimeAsInDendrite()
+    {
+        // The fuzz target checks the exported graph's structure; here ONNX Runtime also runs it. Only models with
+        // moderate finite weights are compared: at the float edges the two runtimes may round differently.
+        int compared = 0;
+        foreach (var file in Inputs("onnx"))
+        {
+            TrainedModel trained;
+            byte[] onnx;
+            try
+            {
+                trained = TrainedModel.Load(file);
+                onnx = OnnxExporter.ToBytes(trained.Model, trained.Spec, trained.Preprocessor?.Scaler);
+            }
+            catch (Exception e) when (e is InvalidDataException or NotSupportedException)
+            {
+                continue;
+            }
+            if (!trained.Model.StateDict().Values.All(t => t.ToArray().All(v => float.IsFinite(v) && Math.Abs(v) < 1e4f))) continue;
+            var input = Tensor.Randn(new Generator(7), [2, .. trained.Spec.Input]);
+            var expected = trained.Predict(input);
+            var values = expected.ToArray();
+            if (!values.All(float.IsFinite)) continue;
+            float tolerance = 1e-4f * Math.Max(1f, values.Max(MathF.Abs));
+            OnnxExportTests.AssertOnnxRuntimeAgrees(onnx, input, expected, tolerance, Path.GetFileName(file));
+            compared++;
+        }
+        Assert.True(compared >= 5, $"only {compared} kept models ran in ONNX Runtime");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using Dendrite.Autograd;
 using Dendrite.Data.Datasets;
 using Dendrite.Data.Formats;
+using Dendrite.Runtime;
 using Dendrite.Serialization;
 using Dendrite.Serialization.Onnx;
 
@@ -9,7 +10,8 @@ namespace Dendrite.Tests.Fuzz;
 
 /// <summary>
 /// One fuzz target per reader: feeds a file's bytes to the reader and checks its contract — it returns a
-/// consistent result or throws only its documented exception, whose message names the file. Any other
+/// consistent result or throws only its documented exceptions (InvalidDataException, or MemoryBudgetException
+/// for declared sizes over the budget), whose message names the file. Any other
 /// exception (IndexOutOfRange, NullReference, Overflow, OutOfMemory, ...) escapes and is a crash; so does a
 /// broken invariant, raised as <see cref="FuzzContractException"/>. Plain static methods with no fuzzer
 /// dependency: tools/fuzz/Harness wires them to SharpFuzz/afl, and FuzzCorpusTests replays the kept inputs.
@@ -51,7 +53,7 @@ public static class FuzzTargets
             // Every element came from at least one byte of the file.
             Require(floats <= data.Length, $"safetensors: {floats} elements read from a {data.Length}-byte file");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or MemoryBudgetException)
         {
             RequireNamed(e, path);
         }
@@ -66,7 +68,7 @@ public static class FuzzTargets
         {
             checkpoint = Checkpoint.Load(path);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or MemoryBudgetException)
         {
             RequireNamed(e, path);
             return;
@@ -129,7 +131,7 @@ public static class FuzzTargets
             Require(array.Numel == numel, $"idx: {array.Numel} elements for dimensions [{string.Join(",", array.Dimensions)}]");
             Require(array.ToFloatArray().LongLength == numel, "idx: ToFloatArray's length differs from the dimensions");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or MemoryBudgetException)
         {
             RequireNamed(e, Name);
         }
@@ -155,7 +157,7 @@ public static class FuzzTargets
             Require(image.Width > 0 && image.Height > 0, $"png: {image.Width}×{image.Height} image");
             Require(image.ToTensor().Numel == (long)image.Width * image.Height * image.Channels, "png: the tensor's size differs from the image's");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or MemoryBudgetException)
         {
             RequireNamed(e, Name);
         }
@@ -197,7 +199,7 @@ public static class FuzzTargets
         {
             table = CsvTable.Parse(new StringReader(text), Name);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or MemoryBudgetException)
         {
             RequireNamed(e, Name);
             return;
@@ -212,7 +214,7 @@ public static class FuzzTargets
                 Require(dataset.Count == table.Rows.Count, $"csv: {dataset.Count} samples from {table.Rows.Count} rows");
                 Require(dataset.FeatureNames.Count == table.Header.Count - 1, "csv: the feature count differs from the header's");
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or MemoryBudgetException)
             {
                 RequireNamed(e, Name);
             }
@@ -233,7 +235,7 @@ public static class FuzzTargets
         {
             trained = TrainedModel.Load(path);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or MemoryBudgetException)
         {
             RequireNamed(e, path);
             return;

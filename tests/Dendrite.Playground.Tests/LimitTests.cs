@@ -87,7 +87,7 @@ public sealed class LimitTests
         await using var _ = session;
         int configured = 0;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!session.Ended.IsCancellationRequested)
+        while (!session.Overrun)
         {
             var config = new Dendrite.Playground.Networks.NetworkConfig { Samples = 20, Seed = (ulong)configured + 1 };
             session.Configure(config);

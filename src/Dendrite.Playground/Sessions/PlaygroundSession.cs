@@ -21,6 +21,7 @@ internal sealed class PlaygroundSession : IAsyncDisposable
 
     private readonly BlockingCollection<Action> commands = new();
     private readonly CancellationTokenSource stop = new();
+    private readonly CancellationTokenSource unread = new();
     private readonly Thread worker;
     private readonly PlaygroundLimits limits;
     private readonly string temporaryFolder;
@@ -53,18 +54,21 @@ internal sealed class PlaygroundSession : IAsyncDisposable
     /// <summary>
     /// Messages for the page, serialised JSON; the socket drains it. Bounded: frames wait for the page's
     /// acknowledgement, but every new network queues its data, so a page that reconfigures without reading its
-    /// socket would otherwise grow the queue without end. A full queue ends the session (<see cref="Ended"/>).
+    /// socket would otherwise grow the queue without end. A full queue ends the session (<see cref="Unread"/>).
     /// </summary>
     public Channel<byte[]> Outgoing { get; } = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedMessages) { SingleReader = true });
 
     /// <summary>Messages a page may leave unread before its session is ended.</summary>
     public const int MaxQueuedMessages = 64;
 
-    /// <summary>Cancelled when the session ends on its own (the page stopped reading); the socket then closes.</summary>
-    public CancellationToken Ended => stop.Token;
+    /// <summary>
+    /// Cancelled when the session ends because the page left <see cref="MaxQueuedMessages"/> messages unread;
+    /// the socket then closes. (An ordinary end, the page closing or the server stopping, leaves it alone.)
+    /// </summary>
+    public CancellationToken Unread => unread.Token;
 
     /// <summary>Whether the session ended because the page left <see cref="MaxQueuedMessages"/> messages unread.</summary>
-    public bool Overrun { get; private set; }
+    public bool Overrun => unread.IsCancellationRequested;
 
     /// <summary>What a configuration request answers: whether it built a new network, and its size.</summary>
     public sealed record ConfigureResult(bool Rebuilt, long Parameters, int TrainRows, int TestRows);
@@ -242,9 +246,9 @@ internal sealed class PlaygroundSession : IAsyncDisposable
         if (!Outgoing.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, Json.Options)) && !stop.IsCancellationRequested
             && Outgoing.Reader.Count >= MaxQueuedMessages)
         {
-            Overrun = true;
             Outgoing.Writer.TryComplete();
             stop.Cancel();
+            unread.Cancel();
         }
     }
 

@@ -15,7 +15,7 @@ internal static class SessionSocket
 
     public static async Task RunAsync(WebSocket socket, PlaygroundSession session, PlaygroundLimits limits, CancellationToken aborted)
     {
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(aborted, session.Ended);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(aborted, session.Unread);
         var hello = JsonSerializer.SerializeToUtf8Bytes(new { type = "hello", session = session.Id, limits }, Json.Options);
         await socket.SendAsync(hello, WebSocketMessageType.Text, true, done.Token);
         var sending = Task.Run(() => SendLoopAsync(socket, session, done.Token));

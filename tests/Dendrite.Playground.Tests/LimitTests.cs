@@ -79,6 +79,28 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task APageThatNeverReadsItsSocketHasItsSessionEndedNotAnEndlessQueue()
+    {
+        // Every new network queues its data for the page; nothing here drains the queue, as a page that
+        // reconfigures without reading its socket would not.
+        var session = new Dendrite.Playground.Sessions.PlaygroundSession("0123456789abcdef", new PlaygroundLimits(), Path.GetTempPath());
+        await using var _ = session;
+        int configured = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!session.Overrun)
+        {
+            var config = new Dendrite.Playground.Networks.NetworkConfig { Samples = 20, Seed = (ulong)configured + 1 };
+            session.Configure(config);
+            configured++;
+            await Task.Delay(configured > Dendrite.Playground.Sessions.PlaygroundSession.MaxQueuedMessages ? 20 : 1, timeout.Token);
+        }
+        Assert.True(session.Overrun);
+        // Full, not past full: each network queued its data (and the first frame of it), up to the limit.
+        Assert.Equal(Dendrite.Playground.Sessions.PlaygroundSession.MaxQueuedMessages, session.Outgoing.Reader.Count);
+        Assert.True(configured >= Dendrite.Playground.Sessions.PlaygroundSession.MaxQueuedMessages / 2, $"ended after {configured} networks");
+    }
+
+    [Fact]
     public async Task SessionsTrainingFlatOutLeaveTheServerAnswering()
     {
         await using var host = await TestServerHost.StartAsync(new PlaygroundLimits { MaxSessions = 3 });

@@ -21,6 +21,7 @@ internal sealed class PlaygroundSession : IAsyncDisposable
 
     private readonly BlockingCollection<Action> commands = new();
     private readonly CancellationTokenSource stop = new();
+    private readonly CancellationTokenSource unread = new();
     private readonly Thread worker;
     private readonly PlaygroundLimits limits;
     private readonly string temporaryFolder;
@@ -50,8 +51,24 @@ internal sealed class PlaygroundSession : IAsyncDisposable
 
     public string Id { get; }
 
-    /// <summary>Messages for the page, serialised JSON; the socket drains it.</summary>
-    public Channel<byte[]> Outgoing { get; } = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// Messages for the page, serialised JSON; the socket drains it. Bounded: frames wait for the page's
+    /// acknowledgement, but every new network queues its data, so a page that reconfigures without reading its
+    /// socket would otherwise grow the queue without end. A full queue ends the session (<see cref="Unread"/>).
+    /// </summary>
+    public Channel<byte[]> Outgoing { get; } = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedMessages) { SingleReader = true });
+
+    /// <summary>Messages a page may leave unread before its session is ended.</summary>
+    public const int MaxQueuedMessages = 64;
+
+    /// <summary>
+    /// Cancelled when the session ends because the page left <see cref="MaxQueuedMessages"/> messages unread;
+    /// the socket then closes. (An ordinary end, the page closing or the server stopping, leaves it alone.)
+    /// </summary>
+    public CancellationToken Unread => unread.Token;
+
+    /// <summary>Whether the session ended because the page left <see cref="MaxQueuedMessages"/> messages unread.</summary>
+    public bool Overrun => unread.IsCancellationRequested;
 
     /// <summary>What a configuration request answers: whether it built a new network, and its size.</summary>
     public sealed record ConfigureResult(bool Rebuilt, long Parameters, int TrainRows, int TestRows);
@@ -224,8 +241,15 @@ internal sealed class PlaygroundSession : IAsyncDisposable
 
     private void Send(object message)
     {
-        // False once the socket is gone and the session ending: the message has no one to go to.
-        Outgoing.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, Json.Options));
+        // False once the socket is gone and the session ending (the message has no one to go to), or when the
+        // page has left the queue full: then the session ends rather than hold more for a page that does not read.
+        if (!Outgoing.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, Json.Options)) && !stop.IsCancellationRequested
+            && Outgoing.Reader.Count >= MaxQueuedMessages)
+        {
+            Outgoing.Writer.TryComplete();
+            stop.Cancel();
+            unread.Cancel();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ internal static class SessionSocket
 
     public static async Task RunAsync(WebSocket socket, PlaygroundSession session, PlaygroundLimits limits, CancellationToken aborted)
     {
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(aborted, session.Unread);
         var hello = JsonSerializer.SerializeToUtf8Bytes(new { type = "hello", session = session.Id, limits }, Json.Options);
         await socket.SendAsync(hello, WebSocketMessageType.Text, true, done.Token);
         var sending = Task.Run(() => SendLoopAsync(socket, session, done.Token));
@@ -36,6 +36,21 @@ internal static class SessionSocket
             catch (Exception e) when (e is WebSocketException or OperationCanceledException)
             {
             }
+            if (session.Overrun) await CloseUnreadAsync(socket);
+        }
+    }
+
+    /// <summary>Tells a page that left its messages unread why its session ended, if its socket still takes a close frame.</summary>
+    private static async Task CloseUnreadAsync(WebSocket socket)
+    {
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation,
+                $"session ended: the page left {PlaygroundSession.MaxQueuedMessages} messages unread", wait.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
         }
     }
 

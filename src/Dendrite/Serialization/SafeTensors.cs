@@ -174,6 +174,10 @@ public static class SafeTensors
     private static List<TensorLayout> ParseHeader(string file, byte[] header, long bufferLength, out Dictionary<string, string> metadata)
     {
         metadata = [];
+        // JsonDocument checks the structure but decodes names and strings only when asked, where invalid UTF-8
+        // would surface as an InvalidOperationException from deep inside.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw Corrupt(file, "the header is not valid UTF-8 text");
         JsonDocument document;
         try
         {

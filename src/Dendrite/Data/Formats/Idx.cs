@@ -183,9 +183,12 @@ public static class Idx
             if (checkHeader?.Invoke(type, dims) is string problem)
                 throw Error(problem);
             int size = ElementSize(type);
-            long bytes = numel * size;
+            // numel stops growing past the array limit but may be near 2^62 by then; times 8 that overflows a long.
+            bool saturated = numel > Array.MaxLength;
+            long bytes = saturated ? long.MaxValue : numel * size;
             if (bytes > Array.MaxLength)
-                throw Error($"header declares dimensions [{string.Join(",", dims)}] of {type}, {bytes} bytes, more than one array can hold");
+                throw Error($"header declares dimensions [{string.Join(",", dims)}] of {type}, "
+                    + (saturated ? $"more than {Array.MaxLength} elements" : $"{bytes} bytes") + ", more than one array can hold");
 
             // The declared size is checked before any payload is read: against the bytes the file has left
             // when it is plain (the elements must be in it), and against the memory budget (the payload and

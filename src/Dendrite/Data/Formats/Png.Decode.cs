@@ -134,8 +134,10 @@ public static partial class Png
             // hostile) stream, refused without inflating the rest.
             longer = got == raw.Length && z.ReadByte() >= 0;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // Some corrupt deflate streams surface as zlib's own error (an IOException), not InvalidDataException;
+            // the source is memory, so an IOException here can only be the data's fault.
             throw Error($"corrupt image data: {e.Message}");
         }
         if (got < raw.Length)

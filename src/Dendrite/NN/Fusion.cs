@@ -7,7 +7,8 @@ namespace Dendrite.NN;
 /// The fusion pass <see cref="Sequential"/> runs over its children: a few neighbouring layers whose ops have
 /// a fused kernel become one step, so that without a recorded graph (inference, evaluation) the output is
 /// computed in fewer passes over memory. Each fused step gives the same bits as its layers run one by one,
-/// and with a graph recorded it runs exactly those layers' ops, so backward is unchanged.
+/// and with a graph recorded it runs exactly those layers' ops (BatchNorm → ReLU excepted: one fused op
+/// whose gradients are the same bits as the two ops'), so backward is unchanged.
 /// </summary>
 /// <remarks>
 /// The patterns, tried in this order at each position:
@@ -16,6 +17,9 @@ namespace Dendrite.NN;
 /// is in cache instead of being written out and read back.</item>
 /// <item>Conv2d → ReLU and Linear → ReLU: the ReLU in the last pass (the GEMM's epilogue); batch-1 inference
 /// pays per op, and a separate ReLU would add a tensor and a pass over it.</item>
+/// <item>BatchNorm → ReLU, in training too: one op whose forward pass normalises and clamps in one pass over
+/// memory and whose backward pass applies the ReLU's mask while it computes the normalisation's gradient
+/// (recorded as one node, so the graph has one node fewer; the same bits as the two layers).</item>
 /// </list>
 /// The layer types are sealed, so matching by type cannot skip an override.
 /// </remarks>
@@ -39,6 +43,10 @@ internal static class Fusion
                     steps.Add(new Conv2dReLU(conv));
                     i++;
                     break;
+                case BatchNormBase norm when norm is BatchNorm1d or BatchNorm2d && next is ReLU:
+                    steps.Add(new BatchNormReLU(norm));
+                    i++;
+                    break;
                 case Linear linear when next is ReLU:
                     steps.Add(new LinearReLU(linear));
                     i++;
@@ -57,6 +65,11 @@ internal static class Fusion
     private sealed class LinearReLU(Linear linear) : Module
     {
         public override Tensor Forward(Tensor input) => Functional.LinearRelu(input, linear.Weight, linear.Bias);
+    }
+
+    private sealed class BatchNormReLU(BatchNormBase norm) : Module
+    {
+        public override Tensor Forward(Tensor input) => norm.Forward(input, relu: true);
     }
 
     private sealed class Conv2dReLU(Conv2d conv) : Module

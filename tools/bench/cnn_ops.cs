@@ -2,13 +2,20 @@
 #:property PublishAot=false
 // Per-op times of one cnn training step (BENCHMARKS.md's VGG-style network, batch 128): each layer's forward
 // pass (graph recorded) and backward pass, timed alone on the shapes the step gives it, medians of N runs.
-// Run: dotnet run -c Release tools/bench/cnn_ops.cs -- [--threads T] [--reps N] [--batch B]
+// Run: dotnet run -c Release tools/bench/cnn_ops.cs -- [--threads T] [--reps N] [--batch B] [--cpu] [--lenet]
+// --lenet times LeNet-5's convolution layers instead (batch 64 unless --batch says otherwise).
+// --cpu times the calling thread's CPU time instead of wall time (Linux): with --threads 1 all the work runs on
+// that thread, and on a machine shared with other jobs its CPU time is far steadier than the wall clock.
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Dendrite.NN;
 using Dendrite.NN.Layers;
 using Dendrite.Tensors;
 
 int threads = 1, reps = 7, batch = 128;
+bool cpu = args.Contains("--cpu"), lenet = args.Contains("--lenet");
+if (lenet) batch = 64;
+args = [.. args.Where(a => a != "--cpu" && a != "--lenet")];
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     if (args[i] == "--threads") threads = int.Parse(args[i + 1]);
@@ -19,6 +26,14 @@ Dendrite.Runtime.Threads.Count = threads;
 var g = new Generator(0);
 double total = 0;
 
+// Milliseconds on the chosen clock.
+double Now()
+{
+    if (!cpu) return Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
+    Clock.clock_gettime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var ts);
+    return ts.Seconds * 1e3 + ts.Nanoseconds / 1e6;
+}
+
 IDisposable GradModeOff() => Dendrite.Autograd.GradMode.NoGrad();
 
 double Median(Action action)
@@ -27,9 +42,9 @@ double Median(Action action)
     var times = new double[reps];
     for (int r = 0; r < reps; r++)
     {
-        long t = Stopwatch.GetTimestamp();
+        double t = Now();
         action();
-        times[r] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        times[r] = Now() - t;
     }
     Array.Sort(times);
     return times[reps / 2];
@@ -53,9 +68,9 @@ void Layer(string name, Module module, int c, int h, int w, bool inputGrad)
     {
         using var scope = new TensorScope(reuseObjects: true);
         var y = module.Forward(x);
-        long t = Stopwatch.GetTimestamp();
+        double t = Now();
         y.Backward(upstream);
-        backwardTimes.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+        backwardTimes.Add(Now() - t);
     });
     backwardTimes.Sort();
     double backwardOnly = backwardTimes[backwardTimes.Count / 2];
@@ -65,6 +80,13 @@ void Layer(string name, Module module, int c, int h, int w, bool inputGrad)
     x.Grad = null;
 }
 
+if (lenet)
+{
+    Layer("lenet conv 1->6 28x28 pad 2", new Sequential(new Conv2d(1, 6, 5, padding: 2, generator: g), new ReLU()), 1, 28, 28, inputGrad: false);
+    Layer("lenet conv 6->16 14x14", new Sequential(new Conv2d(6, 16, 5, generator: g), new ReLU()), 6, 14, 14, inputGrad: true);
+    Console.WriteLine($"total {total:F2} ms per step of {batch} (threads {threads}, {(cpu ? "thread CPU time" : "wall time")})");
+    return;
+}
 int ch = 3, size = 32;
 foreach (int width in new[] { 32, 64, 128 })
 {
@@ -78,4 +100,15 @@ foreach (int width in new[] { 32, 64, 128 })
     size /= 2;
 }
 Layer("flatten+linear 2048-10", new Sequential(new Flatten(), new Linear(2048, 10, generator: g)), 128, 4, 4, inputGrad: true);
-Console.WriteLine($"total {total:F1} ms per step of {batch}: {batch / total * 1000:F0} samples/s (threads {threads})");
+Console.WriteLine($"total {total:F1} ms per step of {batch}: {batch / total * 1000:F0} samples/s (threads {threads}, {(cpu ? "thread CPU time" : "wall time")})");
+
+internal struct TimeSpec
+{
+    public long Seconds, Nanoseconds;
+}
+
+internal static class Clock
+{
+    [DllImport("libc")]
+    public static extern int clock_gettime(int clock, out TimeSpec time);
+}

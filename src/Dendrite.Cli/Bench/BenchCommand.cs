@@ -3,18 +3,18 @@ using System.CommandLine;
 namespace Dendrite.Cli.Bench;
 
 /// <summary>
-/// <c>dendrite bench [gemm|mlp|lenet|infer|all] [--threads N] [--data DIR] [--epochs N]</c>: the workloads of
+/// <c>dendrite bench [gemm|mlp|lenet|infer|cnn|all] [--threads N] [--data DIR] [--epochs N]</c>: the workloads of
 /// BENCHMARKS.md, printed as one JSON object per line in its schema with engine "dendrite".
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Workloads = ["gemm", "mlp", "lenet", "infer", "all"];
+    private static readonly string[] Workloads = ["gemm", "mlp", "lenet", "infer", "cnn", "all"];
 
     public static Command Create()
     {
         var workload = new Argument<string>("workload")
         {
-            Description = "Which workload: gemm, mlp, lenet, infer or all",
+            Description = "Which workload: gemm, mlp, lenet, infer, cnn or all",
             DefaultValueFactory = _ => "all",
         };
         workload.AcceptOnlyFromAmong(Workloads);
@@ -24,7 +24,7 @@ internal static class BenchCommand
             Description = "MNIST directory (IDX files)",
             DefaultValueFactory = _ => Path.Combine("data", "mnist-sample"),
         };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs for mlp and lenet", DefaultValueFactory = _ => 5 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs for mlp and lenet; cnn's timed epochs (after one warm-up epoch)", DefaultValueFactory = _ => 5 };
 
         var command = new Command("bench", "Measure GEMM, training and inference speed (JSON lines, the schema of BENCHMARKS.md)")
         {

@@ -23,6 +23,21 @@ internal readonly struct ConvGeometry(int n, int c, int h, int w, int o, int gro
     public bool Implicit => Win.StrideH == 1 && Win.StrideW == 1;
 
     /// <summary>
+    /// Whether the forward pass of a stride-1 convolution reads its padded input in place (the implicit im2col)
+    /// rather than writing im2col columns: when the Wp − outW wrapped columns it computes and discards on every
+    /// output row but the last cost less than writing the columns would. They are a fifth of an 8×8 map
+    /// padded by one but a twentieth of a 32×32 map, and writing the columns costs 1/og of the GEMM. So the
+    /// columns are written only where the waste passes 15% and there are at least 32 output channels per group
+    /// (the cnn workload's 8×8 layers: about 20% faster; LeNet's second layer, og = 16: slower, so it stays).
+    /// Both paths give the same bits.
+    /// </summary>
+    public bool ImplicitForward => Implicit &&
+        (Og < ColumnsMinChannels || (long)(OutH - 1) * (W + Win.PadLeft + Win.PadRight) + OutW <= 1.15 * P);
+
+    /// <summary>The fewest output channels per group for which writing im2col columns pays (see <see cref="ImplicitForward"/>).</summary>
+    internal const int ColumnsMinChannels = 32;
+
+    /// <summary>
     /// Stride 1 with no side padded by more than the dilated kernel's reach: the input gradient is then itself
     /// a stride-1 convolution of dY (padded by d·(k−1) − pad) with the flipped kernel, and runs as one.
     /// </summary>
@@ -128,7 +143,7 @@ internal static unsafe class ConvBatch
 
         public readonly void Execute(int t)
         {
-            if (Col == null && G.Implicit) ExecuteImplicit(t);
+            if (Col == null && G.ImplicitForward) ExecuteImplicit(t);
             else ExecuteIm2Col(t);
         }
 
@@ -300,6 +315,17 @@ internal static unsafe class ConvBatch
     /// <summary>How many floats of scratch <see cref="WeightGradImplicit"/> needs for its partial sums.</summary>
     public static int WeightGradScratch(in ConvGeometry g) => PartialCount(g) * PartialSize(g);
 
+    /// <summary>
+    /// Whether <see cref="WeightGradImplicit"/> multiplies explicit im2col columns of a group of images (one GEMM
+    /// per partial, its reduction over their N·P pixels) rather than taking dot products over the padded input
+    /// in place. The dot products end in a horizontal sum per output element, as costly as the products
+    /// themselves when a map has a few hundred pixels; writing the columns costs 1/og of the GEMM. So small
+    /// maps with enough output channels to pay for the columns go to the GEMM (the cnn workload's 8×8 layers
+    /// measured 1.6× faster, its 16×16 ones the same), large ones stay in place (32×32: 1.3× slower as columns,
+    /// which no longer fit in L2), and so do few channels (LeNet's second layer, og = 16: 1.5× slower).
+    /// </summary>
+    private static bool WeightGradByColumns(in ConvGeometry g) => g.P <= 256 && g.Og >= ConvGeometry.ColumnsMinChannels;
+
     // Images whose weight gradients are summed into one partial; fixed, so the sum's order never depends on threads.
     private const int ImagesPerPartial = 4;
 
@@ -307,7 +333,7 @@ internal static unsafe class ConvBatch
 
     // One partial: [groups][og, k] from the GEMM, or [groups][og, k] padded to multiples of 4 from Dots.RowDots.
     private static int PartialSize(in ConvGeometry g) =>
-        Dots.IsSupported ? g.Groups * RoundUp(g.Og, 4) * RoundUp(g.K, 4) : g.O * g.K;
+        Dots.IsSupported && !WeightGradByColumns(g) ? g.Groups * RoundUp(g.Og, 4) * RoundUp(g.K, 4) : g.O * g.K;
 
     /// <summary>
     /// dW_g = Σ_s dY_s,g · col_s,gᵀ for a stride-1 convolution without the im2col matrix: per image and group,
@@ -321,13 +347,22 @@ internal static unsafe class ConvBatch
         Span<float> scratch, Span<float> dw)
     {
         int count = PartialCount(g), size = PartialSize(g), og = g.Og, k = g.K;
-        bool dots = Dots.IsSupported;
+        bool columns = WeightGradByColumns(g), dots = Dots.IsSupported && !columns;
         int og4 = dots ? RoundUp(og, 4) : og, k4 = dots ? RoundUp(k, 4) : k;
         fixed (float* px = x, pdy = dy, pp = scratch, pdw = dw)
         {
-            var job = new WeightGradJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count, Size = size, Dots = dots };
-            job.Tasks = TaskCount(count, (long)g.N * g.O * g.K * g.P);
-            Run(job.Tasks, ref job);
+            if (columns)
+            {
+                var job = new WeightGradColumnsJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count, Size = size };
+                job.Tasks = TaskCount(count, (long)g.N * g.O * g.K * g.P);
+                Run(job.Tasks, ref job);
+            }
+            else
+            {
+                var job = new WeightGradJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count, Size = size, Dots = dots };
+                job.Tasks = TaskCount(count, (long)g.N * g.O * g.K * g.P);
+                Run(job.Tasks, ref job);
+            }
             for (int gi = 0; gi < g.Groups; gi++)
                 for (int o = 0; o < og; o++)
                     for (int r = 0; r < k; r++)
@@ -384,6 +419,41 @@ internal static unsafe class ConvBatch
                         if (Dots) Kernels.Dots.RowDots(og4, k4, ld, dyp, ld, image, offsets, beta, cg4, k4);
                         else Gemm.SgemmRows(true, og, k, n, 1f, dyp, n, image, offsets, beta, cg4, k, null, false);
                     }
+            }
+        }
+    }
+
+    // One partial per group of ImagesPerPartial images: their im2col columns side by side [k, images·P] and
+    // their dY rows likewise [og, images·P], then partial_g = dY · colᵀ, one GEMM whose reduction runs over
+    // all their pixels.
+    private struct WeightGradColumnsJob : IWorkItem
+    {
+        public ConvGeometry G;
+        public float* X, Dy, Partials;
+        public int Count, Size, Tasks;
+
+        public readonly void Execute(int t)
+        {
+            var (c0, c1) = Range(Count, Tasks, t);
+            int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, p = G.P;
+            int most = ImagesPerPartial * p;
+            float* col = Scratch(k * most + og * most);
+            float* dyc = col + (nint)k * most;
+            for (int c = c0; c < c1; c++)
+            {
+                int s0 = c * ImagesPerPartial, s1 = Math.Min(G.N, s0 + ImagesPerPartial), l = (s1 - s0) * p;
+                for (int gi = 0; gi < G.Groups; gi++)
+                {
+                    for (int s = s0; s < s1; s++)
+                    {
+                        Conv.Im2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, col + (nint)(s - s0) * p, l);
+                        for (int o = 0; o < og; o++)
+                            Unsafe.CopyBlockUnaligned(dyc + (nint)o * l + (nint)(s - s0) * p, Dy + ((nint)s * G.O + gi * og + o) * p,
+                                (uint)p * sizeof(float));
+                    }
+                    Gemm.Sgemm(false, true, og, k, l, 1f, new ReadOnlySpan<float>(dyc, og * l), l, new ReadOnlySpan<float>(col, k * l), l,
+                        0f, new Span<float>(Partials + (nint)c * Size + (nint)gi * og * k, og * k), k);
+                }
             }
         }
     }

@@ -129,7 +129,16 @@ public static partial class Functional
     /// null (no scale, no shift). Defaults as PyTorch's: training false, momentum 0.1, ε 1e-5.
     /// </summary>
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
-        bool training = false, float momentum = 0.1f, float eps = 1e-5f)
+        bool training = false, float momentum = 0.1f, float eps = 1e-5f) =>
+        BatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps, relu: false);
+
+    /// <summary>
+    /// <see cref="BatchNorm(Tensor, Tensor?, Tensor?, Tensor?, Tensor?, bool, float, float)"/>, then max(·, 0) in
+    /// the same pass with <paramref name="relu"/> (and the ReLU's mask in the same backward pass).
+    /// <see cref="Fusion"/> calls it for a BatchNorm followed by a ReLU.
+    /// </summary>
+    internal static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, float momentum, float eps, bool relu)
     {
         const string op = "BatchNorm";
         ArgumentNullException.ThrowIfNull(input);
@@ -146,33 +155,9 @@ public static partial class Functional
             throw new ArgumentException($"{op}: evaluation (training: false) uses running_mean and running_var, and none were given");
         if (!(eps > 0)) throw new ArgumentException($"{op}: eps must be positive, got {eps}");
         if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentException($"{op}: momentum must be in [0, 1], got {momentum}");
-        var axes = Enumerable.Range(0, input.Rank).Where(a => a != 1).ToArray();
-        var statShape = Enumerable.Range(0, input.Rank).Select(a => a == 1 ? channels : 1).ToArray();
-
-        Tensor mean, variance;
-        if (training)
-        {
-            int count = channels == 0 ? 0 : input.Numel / channels;
-            if (count < 2)
-                throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input {input.Shape}");
-            mean = input.Mean(axes, keepDim: true);
-            variance = (input - mean).Square().Mean(axes, keepDim: true);
-            if (runningMean is not null)
-            {
-                using var noGrad = GradMode.NoGrad();
-                runningMean.Mul_(1 - momentum).Add_(mean.Reshape(channels), momentum);
-                runningVar!.Mul_(1 - momentum).Add_(variance.Reshape(channels) * (count / (float)(count - 1)), momentum);
-            }
-        }
-        else
-        {
-            mean = runningMean!.Reshape(statShape);
-            variance = runningVar!.Reshape(statShape);
-        }
-        var y = (input - mean) / (variance + eps).Sqrt();
-        if (weight is not null) y = y * weight.Reshape(statShape);
-        if (bias is not null) y = y + bias.Reshape(statShape);
-        return y;
+        if (training && (channels == 0 ? 0 : input.Numel / channels) < 2)
+            throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input {input.Shape}");
+        return Tensor.BatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps, relu);
     }
 
     private static void CheckChannelVector(Tensor? t, string what, Tensor input)

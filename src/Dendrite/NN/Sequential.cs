@@ -32,8 +32,10 @@ public sealed class Sequential : Module
     /// <summary>
     /// Runs the children in order, each through <see cref="Module.Call"/> (so their hooks run). The steps come
     /// from <see cref="Fusion"/>, which joins a few neighbouring layers (Linear→ReLU, Conv2d→ReLU,
-    /// Conv2d→ReLU→MaxPool2d) into one op when no gradient is recorded; the result is the same as running the
-    /// layers one by one, which is what happens while any child has a hook (a fused step would skip it).
+    /// Conv2d→ReLU→MaxPool2d, BatchNorm→ReLU, and at inference Conv2d→BatchNorm2d→ReLU(→MaxPool2d) with the
+    /// batch norm folded into the convolution) into one op; the result is the same as running the layers one
+    /// by one (the folded batch norm up to rounding), which is what happens while any child has a hook (a
+    /// fused step would skip it).
     /// </summary>
     public override Tensor Forward(Tensor input)
     {

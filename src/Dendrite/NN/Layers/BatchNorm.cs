@@ -43,14 +43,17 @@ public abstract class BatchNormBase : Module
     public Tensor? RunningVar { get; }
     public Tensor? NumBatchesTracked { get; }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    /// <summary>The layer, then max(·, 0) in the same pass with <paramref name="relu"/>: <see cref="Fusion"/>'s BatchNorm → ReLU.</summary>
+    internal Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!validRanks.Contains(input.Rank) || input.Shape[1] != NumFeatures)
             throw new ArgumentException(
                 $"{GetType().Name}: expected input of rank {string.Join(" or ", validRanks)} with {NumFeatures} channels on axis 1, got {input.Shape}");
         // Without running statistics the batch's are used in evaluation too, as in PyTorch.
-        var y = Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, training: Training || RunningMean is null, Momentum, Eps);
+        var y = Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, training: Training || RunningMean is null, Momentum, Eps, relu);
         if (Training) NumBatchesTracked?.Add_(Tensor.Scalar(1));
         return y;
     }

@@ -148,51 +148,58 @@ public sealed class ModelSpec
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new ModelSpecException($"model spec: expected a JSON object with \"input\" and \"layers\", got {root.ValueKind}");
-            JsonElement? inputJson = null, layersJson = null;
-            foreach (var property in root.EnumerateObject())
-            {
-                switch (property.Name)
-                {
-                    case "input": inputJson = property.Value; break;
-                    case "layers": layersJson = property.Value; break;
-                    default: throw new ModelSpecException($"model spec: unknown key \"{property.Name}\" (expected \"input\" and \"layers\")");
-                }
-            }
-            if (inputJson is not { ValueKind: JsonValueKind.Array } inputArray)
-                throw new ModelSpecException("model spec: \"input\" must be a list of sizes, e.g. [1, 28, 28] or [784]");
-            var inputShape = inputArray.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) && v > 0
-                ? v : throw new ModelSpecException($"model spec: \"input\" sizes must be positive integers, got {e.GetRawText()}")).ToList();
-            if (layersJson is not { ValueKind: JsonValueKind.Array } layerArray)
-                throw new ModelSpecException("model spec: \"layers\" must be a list of layer objects");
-            var list = new List<LayerSpec>();
-            foreach (var element in layerArray.EnumerateArray())
-            {
-                int index = list.Count;
-                if (element.ValueKind != JsonValueKind.Object)
-                    throw new ModelSpecException($"layer {index}: expected an object like {{\"type\": \"relu\"}}, got {element.GetRawText()}");
-                string? type = null;
-                var options = new Dictionary<string, JsonElement>();
-                foreach (var property in element.EnumerateObject())
-                {
-                    if (property.Name == "type")
-                    {
-                        type = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()
-                            : throw new ModelSpecException($"layer {index}: \"type\" must be a string, got {property.Value.GetRawText()}");
-                    }
-                    else if (!options.TryAdd(property.Name, property.Value))
-                    {
-                        throw new ModelSpecException($"layer {index}: option '{property.Name}' is given twice");
-                    }
-                }
-                if (string.IsNullOrWhiteSpace(type))
-                    throw new ModelSpecException($"layer {index}: missing \"type\" (one of {string.Join(", ", LayerTypes)})");
-                list.Add(new LayerSpec(type, options));
-            }
-            return new ModelSpec(inputShape, list);
+            // JsonDocument checks escapes only when a string is decoded: "\uDE22" alone is valid JSON syntax but no text.
+            if (JsonStrings.FindInvalidEscape(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip }) is { } problem)
+                throw new ModelSpecException($"model spec: a string holds {problem}");
+            return FromDocument(document.RootElement);
         }
+    }
+
+    private static ModelSpec FromDocument(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new ModelSpecException($"model spec: expected a JSON object with \"input\" and \"layers\", got {root.ValueKind}");
+        JsonElement? inputJson = null, layersJson = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "input": inputJson = property.Value; break;
+                case "layers": layersJson = property.Value; break;
+                default: throw new ModelSpecException($"model spec: unknown key \"{property.Name}\" (expected \"input\" and \"layers\")");
+            }
+        }
+        if (inputJson is not { ValueKind: JsonValueKind.Array } inputArray)
+            throw new ModelSpecException("model spec: \"input\" must be a list of sizes, e.g. [1, 28, 28] or [784]");
+        var inputShape = inputArray.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) && v > 0
+            ? v : throw new ModelSpecException($"model spec: \"input\" sizes must be positive integers, got {e.GetRawText()}")).ToList();
+        if (layersJson is not { ValueKind: JsonValueKind.Array } layerArray)
+            throw new ModelSpecException("model spec: \"layers\" must be a list of layer objects");
+        var list = new List<LayerSpec>();
+        foreach (var element in layerArray.EnumerateArray())
+        {
+            int index = list.Count;
+            if (element.ValueKind != JsonValueKind.Object)
+                throw new ModelSpecException($"layer {index}: expected an object like {{\"type\": \"relu\"}}, got {element.GetRawText()}");
+            string? type = null;
+            var options = new Dictionary<string, JsonElement>();
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name == "type")
+                {
+                    type = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()
+                        : throw new ModelSpecException($"layer {index}: \"type\" must be a string, got {property.Value.GetRawText()}");
+                }
+                else if (!options.TryAdd(property.Name, property.Value))
+                {
+                    throw new ModelSpecException($"layer {index}: option '{property.Name}' is given twice");
+                }
+            }
+            if (string.IsNullOrWhiteSpace(type))
+                throw new ModelSpecException($"layer {index}: missing \"type\" (one of {string.Join(", ", LayerTypes)})");
+            list.Add(new LayerSpec(type, options));
+        }
+        return new ModelSpec(inputShape, list);
     }
 
     /// <summary>

@@ -192,26 +192,40 @@ public static class SafeTensors
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw Corrupt(file, $"the header must be a JSON object, got {document.RootElement.ValueKind}");
-            var seen = new HashSet<string>();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                string name = property.Name;
-                if (!seen.Add(name)) throw Corrupt(file, $"'{name}' appears twice in the header");
-                if (name == MetadataKey)
-                {
-                    if (property.Value.ValueKind != JsonValueKind.Object)
-                        throw Corrupt(file, "__metadata__ must be an object of strings");
-                    foreach (var item in property.Value.EnumerateObject())
-                    {
-                        if (item.Value.ValueKind != JsonValueKind.String)
-                            throw Corrupt(file, $"__metadata__ value '{item.Name}' must be a string, got {item.Value.ValueKind}");
-                        metadata[item.Name] = item.Value.GetString()!;
-                    }
-                    continue;
-                }
-                layout.Add(ParseEntry(file, name, property.Value, bufferLength));
-            }
+            // Valid UTF-8 can still spell an invalid string: JsonDocument decodes a "\uDE22" escape only when asked.
+            if (JsonStrings.FindInvalidEscape(header) is { } problem)
+                throw Corrupt(file, $"the header holds {problem}");
+            ReadEntries(file, document.RootElement, bufferLength, metadata, layout);
         }
+        CheckTiling(file, layout, bufferLength);
+        return layout;
+    }
+
+    private static void ReadEntries(string file, JsonElement root, long bufferLength, Dictionary<string, string> metadata, List<TensorLayout> layout)
+    {
+        var seen = new HashSet<string>();
+        foreach (var property in root.EnumerateObject())
+        {
+            string name = property.Name;
+            if (!seen.Add(name)) throw Corrupt(file, $"'{name}' appears twice in the header");
+            if (name == MetadataKey)
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object)
+                    throw Corrupt(file, "__metadata__ must be an object of strings");
+                foreach (var item in property.Value.EnumerateObject())
+                {
+                    if (item.Value.ValueKind != JsonValueKind.String)
+                        throw Corrupt(file, $"__metadata__ value '{item.Name}' must be a string, got {item.Value.ValueKind}");
+                    metadata[item.Name] = item.Value.GetString()!;
+                }
+                continue;
+            }
+            layout.Add(ParseEntry(file, name, property.Value, bufferLength));
+        }
+    }
+
+    private static void CheckTiling(string file, List<TensorLayout> layout, long bufferLength)
+    {
         // The spec requires the tensors to tile the buffer exactly: no gap can hide data, no two tensors share bytes.
         long position = 0;
         foreach (var t in layout.OrderBy(t => t.Begin).ThenBy(t => t.End))
@@ -222,7 +236,6 @@ public static class SafeTensors
         }
         if (position != bufferLength)
             throw Corrupt(file, $"the tensors cover {position} bytes of the {bufferLength}-byte data buffer (trailing or missing data)");
-        return layout;
     }
 
     private static TensorLayout ParseEntry(string file, string name, JsonElement entry, long bufferLength)

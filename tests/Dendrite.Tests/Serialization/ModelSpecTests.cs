@@ -192,6 +192,8 @@ public class ModelSpecTests
     [InlineData("""{"input": [3], "layers": [], "optimizer": "sgd"}""", "unknown key \"optimizer\"")]
     [InlineData("""{"input": [3], "layers": [""", "invalid JSON")]
     [InlineData("""[1, 2]""", "expected a JSON object")]
+    [InlineData("""{"input": [3], "layers": [{"type": "linear", "out_features": 2, "\ud800": 1}]}""", "a string holds a \\u escape that is not valid UTF-16 text")]
+    [InlineData("""{"input": [3], "layers": [{"type": "\uDE22"}]}""", "not valid UTF-16 text")]
     public void BadSpecsFailBeforeBuildingWithTheLayerAndShapes(string json, string message)
     {
         var e = Assert.Throws<ModelSpecException>(() => ModelSpec.Parse(json));

@@ -4,7 +4,8 @@
 # READER is one of safetensors, checkpoint, spec, idx, png, csv, onnx (the targets of
 # tests/Dendrite.Tests/Fuzz/FuzzTargets.cs). Builds tools/fuzz/Harness into tools/fuzz/out/harness, instruments
 # Dendrite.dll there with sharpfuzz (installed into tools/fuzz/out/tools), and runs afl-fuzz at nice 19 for
-# MINUTES on the seeds of tools/fuzz/corpus/READER/, one afl-fuzz at a time (a lock). Findings land in
+# MINUTES on the seeds of tools/fuzz/corpus/READER/ (campaigns of different readers may run at once, one per
+# core; the build is done under a shared lock, each reader's campaign under its own). Findings land in
 # tools/fuzz/out/findings/READER/ (crashes/, hangs/, queue/); the campaign's figures are printed and appended
 # to tools/fuzz/out/campaigns.tsv. Needs afl++ (Debian: apt-get install afl++) and the .NET SDK.
 #
@@ -25,8 +26,11 @@ reader=$1 minutes=$2
 command -v afl-fuzz >/dev/null || { echo "run.sh: afl-fuzz not found; install afl++ (apt-get install -y afl++)" >&2; exit 1; }
 
 mkdir -p out
+exec 8>"out/lock-$reader"
+flock -n 8 || { echo "run.sh: a campaign of $reader is running (tools/fuzz/out/lock-$reader)" >&2; exit 1; }
+# The build is shared: a second campaign waits while the first one builds.
 exec 9>out/lock
-flock -n 9 || { echo "run.sh: another campaign is running (tools/fuzz/out/lock); one afl-fuzz at a time" >&2; exit 1; }
+flock 9
 
 if [[ ${FUZZ_REBUILD:-1} != 0 || ! -f out/harness/Dendrite.Fuzz.Harness.dll ]]; then
   [[ -x out/tools/sharpfuzz ]] || dotnet tool install --tool-path out/tools SharpFuzz.CommandLine --version 2.3.0 >/dev/null
@@ -36,21 +40,26 @@ if [[ ${FUZZ_REBUILD:-1} != 0 || ! -f out/harness/Dendrite.Fuzz.Harness.dll ]]; 
   # Only the library is instrumented: coverage of the readers, not of the harness or the runtime.
   out/tools/sharpfuzz out/harness/Dendrite.dll
 fi
+# Each campaign runs its own copy, so a later rebuild never changes a running campaign's program.
+rm -rf "out/run-$reader"
+cp -r out/harness "out/run-$reader"
+flock -u 9
 
 findings=out/findings/$reader
 rm -rf "$findings"
-mkdir -p "$findings" out/scratch
+scratch=out/scratch/$reader
+mkdir -p "$findings" "$scratch"
 export AFL_SKIP_CPUFREQ=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_MAP_SIZE=65536 AFL_TESTCACHE_SIZE=50
-export DOTNET_GCHeapHardLimit=${FUZZ_HEAP_LIMIT:-0x40000000} DOTNET_TieredPGO=0 DENDRITE_FUZZ_TMP=$PWD/out/scratch
+export DOTNET_GCHeapHardLimit=${FUZZ_HEAP_LIMIT:-0x40000000} DOTNET_TieredPGO=0 DENDRITE_FUZZ_TMP=$PWD/$scratch
 start=$(date +%s)
 nice -n 19 afl-fuzz -i "corpus/$reader" -o "$findings" -t "${FUZZ_TIMEOUT_MS:-2000}" -m none -V $((minutes * 60)) \
-  -- dotnet out/harness/Dendrite.Fuzz.Harness.dll "$reader" >"$findings/afl.log" 2>&1 || {
+  -- dotnet "out/run-$reader/Dendrite.Fuzz.Harness.dll" "$reader" >"$findings/afl.log" 2>&1 || {
   echo "run.sh: afl-fuzz failed; the end of $findings/afl.log:" >&2
   tail -20 "$findings/afl.log" >&2
   exit 1
 }
-rm -f out/scratch/dendrite-fuzz-*
+rm -f "$scratch"/dendrite-fuzz-*
 
 stats=$findings/default/fuzzer_stats
 get() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }

@@ -113,6 +113,22 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Load_RejectsANameGivenTwiceInTheState()
+    {
+        // Found by fuzzing: JSON allows a repeated name, and the options' dictionary threw ArgumentException.
+        string path = Path.Combine(dir, "c.ckpt");
+        Sample().Save(path);
+        var (tensors, metadata) = SafeTensors.Load(path);
+        var edited = new Dictionary<string, string>(metadata);
+        Assert.StartsWith("{", edited["dendrite.checkpoint"]);
+        edited["dendrite.checkpoint"] = "{\"options\": {}, " + edited["dendrite.checkpoint"][1..];
+        SafeTensors.Save(path, tensors, edited);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.Contains("c.ckpt", e.Message);
+        Assert.Contains("'options' appears twice in the state", e.Message);
+    }
+
+    [Fact]
     public void FailedSave_LeavesThePreviousCheckpoint()
     {
         string path = Path.Combine(dir, "c.ckpt");

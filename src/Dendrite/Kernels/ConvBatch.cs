@@ -63,7 +63,7 @@ internal static unsafe class ConvBatch
     // Below about this many multiply-adds, waking a worker costs more than it saves.
     private const long ParallelMinWork = 250_000;
 
-    [ThreadStatic] private static float[]? scratch, flipped, unpooled;
+    [ThreadStatic] private static float[]? scratch, flipped, unpooled, transposedWeights;
     [ThreadStatic] private static int[]? offsets;
 
     // Per-thread working memory for one image's im2col or col2im columns; pinned, so it can be held as a pointer.
@@ -159,23 +159,35 @@ internal static unsafe class ConvBatch
             int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, outH = G.OutH, outW = G.OutW;
             int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
             int padded = cg * hp * wp, n = (outH - 1) * wp + outW;
-            float* image = Scratch(padded + Gemm.RowsReadPast + og * n);
-            float* product = image + padded + Gemm.RowsReadPast;
+            // Few output channels: the direct kernel, whose product rows are ld ≥ n apart, on weights transposed
+            // once per task; otherwise the implicit GEMM.
+            bool direct = ConvDirect.Takes(G);
+            int ld = direct ? ConvDirect.Width(n) : n, readPast = Math.Max(Gemm.RowsReadPast, ld - n);
+            float* image = Scratch(padded + readPast + og * ld);
+            float* product = image + padded + readPast;
             int* offsets = Offsets(k);
-            // What the GEMM reads past the image only reaches the discarded columns; keep it finite anyway.
-            new Span<float>(image + padded, Gemm.RowsReadPast).Clear();
+            // What the GEMM or the direct kernel reads past the image only reaches the discarded columns; keep it finite anyway.
+            new Span<float>(image + padded, readPast).Clear();
+            float* wt = null;
+            if (direct)
+            {
+                wt = Pinned(ref transposedWeights, G.O * k);
+                for (int gi = 0; gi < G.Groups; gi++)
+                    ConvDirect.Transpose(Wt + (nint)gi * og * k, og, k, wt + (nint)gi * og * k);
+            }
             for (int s = s0; s < s1; s++)
                 for (int gi = 0; gi < G.Groups; gi++)
                 {
                     Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
-                    Gemm.SgemmRows(false, og, n, k, 1f, Wt + (nint)gi * og * k, k, image, offsets, 0f, product, n, null, false);
+                    if (direct) ConvDirect.Forward(og, n, k, wt + (nint)gi * og * k, image, offsets, product, ld);
+                    else Gemm.SgemmRows(false, og, n, k, 1f, Wt + (nint)gi * og * k, k, image, offsets, 0f, product, n, null, false);
                     float* output = OutputOf(s, gi);
                     for (int o = 0; o < og; o++)
                     {
                         float* yRow = output + (nint)o * G.P;
                         float bias = Bias != null ? Bias[gi * og + o] : 0f;
                         for (int y = 0; y < outH; y++)
-                            Finish(product + (nint)o * n + (nint)y * wp, yRow + (nint)y * outW, outW, bias, Relu);
+                            Finish(product + (nint)o * ld + (nint)y * wp, yRow + (nint)y * outW, outW, bias, Relu);
                     }
                     Pooling(s, gi);
                 }

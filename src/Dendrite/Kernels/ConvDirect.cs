@@ -1,0 +1,208 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Dendrite.Kernels;
+
+/// <summary>
+/// Direct convolution for layers with few output channels (LeNet's 6 and 16), stride 1: the product
+/// P[o, q] = Σ_t Wᵀ[t, o]·X[offsets[t] + q] over the padded input X and its tap offsets (the layout of
+/// <see cref="Conv.PadForImplicitIm2Col"/>: q runs over output rows of Wp padded pixels, the wrapped columns
+/// computed and dropped by the caller), register-blocked as up to 8 output channels × up to 4 vectors of 16
+/// consecutive positions: per tap, one load per vector of positions and one broadcast weight per channel
+/// feed rows × vectors fused multiply-adds.
+/// </summary>
+/// <remarks>
+/// Why not the implicit GEMM: with M = og ≤ 16 every element of the packed B panel (the input shifted by a
+/// tap) is used only og times, so packing it costs about as much as the multiply, and the GEMM's 6- or
+/// 8-row tiles pad LeNet's 6 or 16 channels. Here nothing is packed: the input is read in place from L1.
+/// Each position's sum runs over the taps in order t = 0, 1, … whichever tile or thread computes it, so a
+/// position recomputed by an overlapping last tile gets the same bits. AVX-512 only; elsewhere the caller
+/// keeps the GEMM (<see cref="Takes"/>).
+/// </remarks>
+internal static unsafe class ConvDirect
+{
+    /// <summary>The most output channels per group that take this path: above it the packed GEMM amortises its packing.</summary>
+    internal const int MaxChannels = 16;
+
+    /// <summary>
+    /// Whether this path is allowed at all: tests turn it off to compare it with the GEMM path, and so does
+    /// <c>DENDRITE_CONV_DIRECT=0</c> in the environment (for side-by-side measurements).
+    /// </summary>
+    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("DENDRITE_CONV_DIRECT") != "0";
+
+    // The widest tile: 4 vectors of 16 positions.
+    private const int MaxSpan = 64;
+
+    /// <summary>Whether a stride-1 convolution's forward product runs here rather than in <c>Gemm.SgemmRows</c>.</summary>
+    public static bool Takes(in ConvGeometry g) => Enabled && Gemm.Isa == GemmIsa.Avx512 && g.Og <= MaxChannels;
+
+    /// <summary>
+    /// The row pitch of the product for n positions: n rounded up to a whole vector, and at least one widest
+    /// tile. The input must be followed by <c>Width(n) − n</c> readable floats (their products are dropped).
+    /// </summary>
+    public static int Width(int n) => Math.Max((n + 15) & ~15, MaxSpan);
+
+    /// <summary>wt[t, o] = w[o, t] for one group's [og, k] weights: a tap's channels side by side for the broadcasts.</summary>
+    public static void Transpose(float* w, int og, int k, float* wt)
+    {
+        for (int o = 0; o < og; o++)
+            for (int t = 0; t < k; t++) wt[(nint)t * og + o] = w[(nint)o * k + t];
+    }
+
+    /// <summary>
+    /// product[o, q] = Σ_t wt[t, o]·image[offsets[t] + q] for o &lt; og, q &lt; <see cref="Width"/>(n); rows of
+    /// the product are <paramref name="ldp"/> ≥ Width(n) apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(int og, int n, int k, float* wt, float* image, int* offsets, float* product, int ldp)
+    {
+        int width = Width(n), o = 0;
+        for (; og - o >= 8; o += 8) Rows<R8>(width, k, og, o, wt, image, offsets, product, ldp);
+        switch (og - o)
+        {
+            case 7: Rows<R7>(width, k, og, o, wt, image, offsets, product, ldp); break;
+            case 6: Rows<R6>(width, k, og, o, wt, image, offsets, product, ldp); break;
+            case 5: Rows<R5>(width, k, og, o, wt, image, offsets, product, ldp); break;
+            case 4: Rows<R4>(width, k, og, o, wt, image, offsets, product, ldp); break;
+            case 3: Rows<R3>(width, k, og, o, wt, image, offsets, product, ldp); break;
+            case 2: Rows<R2>(width, k, og, o, wt, image, offsets, product, ldp); break;
+            case 1: Rows<R1>(width, k, og, o, wt, image, offsets, product, ldp); break;
+        }
+    }
+
+    // Channels o0 .. o0 + T.Rows − 1 over all positions, a tile of T.Blocks vectors at a time; the last tile is
+    // moved back to end at width (overlapping the one before: same sums, same bits) instead of a narrower tail.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows<T>(int width, int k, int og, int o0, float* wt, float* image, int* offsets, float* product, int ldp)
+        where T : struct, ITile
+    {
+        int span = 16 * T.Blocks;
+        for (int q = 0; ; q += span)
+        {
+            if (q > width - span) q = width - span;
+            Tile<T>(k, og, wt + o0, image + q, offsets, product + (nint)o0 * ldp + q, ldp);
+            if (q + span >= width) break;
+        }
+    }
+
+    /// <summary>The number of output channels (rows, up to 8) and of 16-position vectors (up to 4) of one tile.</summary>
+    private interface ITile
+    {
+        static abstract int Rows { get; }
+
+        static abstract int Blocks { get; }
+    }
+
+    // Rows × Blocks accumulators stay within 24 of the 32 vector registers, leaving room for the inputs.
+    private struct R8 : ITile { public static int Rows => 8; public static int Blocks => 3; }
+    private struct R7 : ITile { public static int Rows => 7; public static int Blocks => 3; }
+    private struct R6 : ITile { public static int Rows => 6; public static int Blocks => 4; }
+    private struct R5 : ITile { public static int Rows => 5; public static int Blocks => 4; }
+    private struct R4 : ITile { public static int Rows => 4; public static int Blocks => 4; }
+    private struct R3 : ITile { public static int Rows => 3; public static int Blocks => 4; }
+    private struct R2 : ITile { public static int Rows => 2; public static int Blocks => 4; }
+    private struct R1 : ITile { public static int Rows => 1; public static int Blocks => 4; }
+
+    // One tile. T.Rows and T.Blocks are constants in each instantiation, so the JIT drops every guarded line
+    // that the tile does not use and keeps the rest of the accumulators in registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<T>(int k, int og, float* w, float* x, int* offsets, float* p, int ldp) where T : struct, ITile
+    {
+        int rows = T.Rows, blocks = T.Blocks;
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default;
+        Vector512<float> a50 = default, a51 = default, a52 = default, a53 = default;
+        Vector512<float> a60 = default, a61 = default, a62 = default;
+        Vector512<float> a70 = default, a71 = default, a72 = default;
+        for (int t = 0; t < k; t++, w += og)
+        {
+            float* s = x + offsets[t];
+            var x0 = Avx512F.LoadVector512(s);
+            var x1 = blocks > 1 ? Avx512F.LoadVector512(s + 16) : default;
+            var x2 = blocks > 2 ? Avx512F.LoadVector512(s + 32) : default;
+            var x3 = blocks > 3 ? Avx512F.LoadVector512(s + 48) : default;
+            Vector512<float> b;
+            b = Vector512.Create(w[0]);
+            a00 = Avx512F.FusedMultiplyAdd(b, x0, a00);
+            if (blocks > 1) a01 = Avx512F.FusedMultiplyAdd(b, x1, a01);
+            if (blocks > 2) a02 = Avx512F.FusedMultiplyAdd(b, x2, a02);
+            if (blocks > 3) a03 = Avx512F.FusedMultiplyAdd(b, x3, a03);
+            if (rows > 1)
+            {
+                b = Vector512.Create(w[1]);
+                a10 = Avx512F.FusedMultiplyAdd(b, x0, a10);
+                if (blocks > 1) a11 = Avx512F.FusedMultiplyAdd(b, x1, a11);
+                if (blocks > 2) a12 = Avx512F.FusedMultiplyAdd(b, x2, a12);
+                if (blocks > 3) a13 = Avx512F.FusedMultiplyAdd(b, x3, a13);
+            }
+            if (rows > 2)
+            {
+                b = Vector512.Create(w[2]);
+                a20 = Avx512F.FusedMultiplyAdd(b, x0, a20);
+                if (blocks > 1) a21 = Avx512F.FusedMultiplyAdd(b, x1, a21);
+                if (blocks > 2) a22 = Avx512F.FusedMultiplyAdd(b, x2, a22);
+                if (blocks > 3) a23 = Avx512F.FusedMultiplyAdd(b, x3, a23);
+            }
+            if (rows > 3)
+            {
+                b = Vector512.Create(w[3]);
+                a30 = Avx512F.FusedMultiplyAdd(b, x0, a30);
+                if (blocks > 1) a31 = Avx512F.FusedMultiplyAdd(b, x1, a31);
+                if (blocks > 2) a32 = Avx512F.FusedMultiplyAdd(b, x2, a32);
+                if (blocks > 3) a33 = Avx512F.FusedMultiplyAdd(b, x3, a33);
+            }
+            if (rows > 4)
+            {
+                b = Vector512.Create(w[4]);
+                a40 = Avx512F.FusedMultiplyAdd(b, x0, a40);
+                if (blocks > 1) a41 = Avx512F.FusedMultiplyAdd(b, x1, a41);
+                if (blocks > 2) a42 = Avx512F.FusedMultiplyAdd(b, x2, a42);
+                if (blocks > 3) a43 = Avx512F.FusedMultiplyAdd(b, x3, a43);
+            }
+            if (rows > 5)
+            {
+                b = Vector512.Create(w[5]);
+                a50 = Avx512F.FusedMultiplyAdd(b, x0, a50);
+                if (blocks > 1) a51 = Avx512F.FusedMultiplyAdd(b, x1, a51);
+                if (blocks > 2) a52 = Avx512F.FusedMultiplyAdd(b, x2, a52);
+                if (blocks > 3) a53 = Avx512F.FusedMultiplyAdd(b, x3, a53);
+            }
+            if (rows > 6)
+            {
+                b = Vector512.Create(w[6]);
+                a60 = Avx512F.FusedMultiplyAdd(b, x0, a60);
+                if (blocks > 1) a61 = Avx512F.FusedMultiplyAdd(b, x1, a61);
+                if (blocks > 2) a62 = Avx512F.FusedMultiplyAdd(b, x2, a62);
+            }
+            if (rows > 7)
+            {
+                b = Vector512.Create(w[7]);
+                a70 = Avx512F.FusedMultiplyAdd(b, x0, a70);
+                if (blocks > 1) a71 = Avx512F.FusedMultiplyAdd(b, x1, a71);
+                if (blocks > 2) a72 = Avx512F.FusedMultiplyAdd(b, x2, a72);
+            }
+        }
+        Store<T>(p, a00, a01, a02, a03);
+        if (rows > 1) Store<T>(p + ldp, a10, a11, a12, a13);
+        if (rows > 2) Store<T>(p + 2 * ldp, a20, a21, a22, a23);
+        if (rows > 3) Store<T>(p + 3 * ldp, a30, a31, a32, a33);
+        if (rows > 4) Store<T>(p + 4 * ldp, a40, a41, a42, a43);
+        if (rows > 5) Store<T>(p + 5 * ldp, a50, a51, a52, a53);
+        if (rows > 6) Store<T>(p + 6 * ldp, a60, a61, a62, default);
+        if (rows > 7) Store<T>(p + 7 * ldp, a70, a71, a72, default);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(float* p, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
+        where T : struct, ITile
+    {
+        Avx512F.Store(p, v0);
+        if (T.Blocks > 1) Avx512F.Store(p + 16, v1);
+        if (T.Blocks > 2) Avx512F.Store(p + 32, v2);
+        if (T.Blocks > 3) Avx512F.Store(p + 48, v3);
+    }
+}

@@ -234,17 +234,23 @@ internal static unsafe class ConvBatch
     private static int ImagesPerGemm(int k, int p) => Math.Max(1, 65536 / Math.Max(1, k * p));
 
     // y = relu?(x + bias) over one row; the ReLU is ReluOp's arithmetic, so fused and separate layers agree bit for bit.
+    // Rows of 8 or more end on a vector that overlaps the one before (x and y never overlap, so the elements it
+    // writes twice get the same value): LeNet's rows are 10, 14 and 28 wide, and a scalar tail cost as much as the
+    // vectors.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish(float* x, float* y, int count, float bias, bool relu)
     {
         var op = default(ReluOp);
         var b = Vector256.Create(bias);
         int i = 0;
-        for (; i <= count - 8; i += 8)
-        {
-            var v = Vector256.Load(x + i) + b;
-            Vector256.Store(relu ? op.Invoke(v) : v, y + i);
-        }
+        if (count >= 8)
+            for (; ; i += 8)
+            {
+                if (i > count - 8) i = count - 8;
+                var v = Vector256.Load(x + i) + b;
+                Vector256.Store(relu ? op.Invoke(v) : v, y + i);
+                if (i == count - 8) return;
+            }
         for (; i < count; i++)
         {
             float v = x[i] + bias;
@@ -343,15 +349,19 @@ internal static unsafe class ConvBatch
 
     private static int PartialCount(in ConvGeometry g) => (g.N + ImagesPerPartial - 1) / ImagesPerPartial;
 
-    // One partial: [groups][og, k] from the GEMM, or [groups][og, k] padded to multiples of 4 from Dots.RowDots.
+    // One partial: [groups][og, k] from the GEMM, [groups][k, 16] from ConvDirect.WeightGrad (taps × channel
+    // lanes), or [groups][og, k] padded to multiples of 4 from Dots.RowDots.
     private static int PartialSize(in ConvGeometry g) =>
-        Dots.IsSupported && !WeightGradByColumns(g) ? g.Groups * RoundUp(g.Og, 4) * RoundUp(g.K, 4) : g.O * g.K;
+        WeightGradByColumns(g) ? g.O * g.K
+        : ConvDirect.WeightGradTakes(g) ? g.Groups * g.K * 16
+        : Dots.IsSupported ? g.Groups * RoundUp(g.Og, 4) * RoundUp(g.K, 4) : g.O * g.K;
 
     /// <summary>
     /// dW_g = Σ_s dY_s,g · col_s,gᵀ for a stride-1 convolution without the im2col matrix: per image and group,
     /// dY is laid out on the padded input's row pitch (zeros in the wrapped columns) and multiplied by the
     /// padded input's shifted rows, read in place through the offset table (<see cref="Dots.RowDots"/> with
-    /// AVX-512, else <c>Gemm.SgemmRows</c> with B transposed). Images are summed in fixed groups of four into
+    /// AVX-512, else <c>Gemm.SgemmRows</c> with B transposed); with 9 to 16 output channels per group, as outer
+    /// products of input pixels and dY's channel vectors instead (<see cref="ConvDirect.WeightGrad"/>). Images are summed in fixed groups of four into
     /// <paramref name="scratch"/> (<see cref="WeightGradScratch"/> floats) and the groups added in order, so
     /// any thread count gives the same bits.
     /// </summary>
@@ -359,13 +369,20 @@ internal static unsafe class ConvBatch
         Span<float> scratch, Span<float> dw)
     {
         int count = PartialCount(g), size = PartialSize(g), og = g.Og, k = g.K;
-        bool columns = WeightGradByColumns(g), dots = Dots.IsSupported && !columns;
+        bool columns = WeightGradByColumns(g), lanes = !columns && ConvDirect.WeightGradTakes(g);
+        bool dots = Dots.IsSupported && !columns && !lanes;
         int og4 = dots ? RoundUp(og, 4) : og, k4 = dots ? RoundUp(k, 4) : k;
         fixed (float* px = x, pdy = dy, pp = scratch, pdw = dw)
         {
             if (columns)
             {
                 var job = new WeightGradColumnsJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count, Size = size };
+                job.Tasks = TaskCount(count, (long)g.N * g.O * g.K * g.P);
+                Run(job.Tasks, ref job);
+            }
+            else if (lanes)
+            {
+                var job = new WeightGradLanesJob { G = g, X = px, Dy = pdy, Partials = pp, Count = count, Size = size };
                 job.Tasks = TaskCount(count, (long)g.N * g.O * g.K * g.P);
                 Run(job.Tasks, ref job);
             }
@@ -379,7 +396,7 @@ internal static unsafe class ConvBatch
                 for (int o = 0; o < og; o++)
                     for (int r = 0; r < k; r++)
                     {
-                        nint at = ((nint)gi * og4 + o) * k4 + r;
+                        nint at = lanes ? ((nint)gi * k + r) * 16 + o : ((nint)gi * og4 + o) * k4 + r;
                         float sum = pp[at];
                         for (int c = 1; c < count; c++) sum += pp[(nint)c * size + at];
                         pdw[((nint)gi * og + o) * k + r] = sum;
@@ -430,6 +447,39 @@ internal static unsafe class ConvBatch
                         float* cg4 = partial + (nint)gi * og4 * k4;
                         if (Dots) Kernels.Dots.RowDots(og4, k4, ld, dyp, ld, image, offsets, beta, cg4, k4);
                         else Gemm.SgemmRows(true, og, k, n, 1f, dyp, n, image, offsets, beta, cg4, k, null, false);
+                    }
+            }
+        }
+    }
+
+    // One partial per group of ImagesPerPartial images, [groups][k, 16], image by image: the padded input and dY
+    // transposed to channel vectors, then ConvDirect.WeightGrad adds each image's outer products into it.
+    private struct WeightGradLanesJob : IWorkItem
+    {
+        public ConvGeometry G;
+        public float* X, Dy, Partials;
+        public int Count, Size, Tasks;
+
+        public readonly void Execute(int t)
+        {
+            var (c0, c1) = Range(Count, Tasks, t);
+            int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, p = G.P;
+            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
+            int padded = cg * hp * wp;
+            float* image = Scratch(padded + p * 16);
+            float* dyT = image + padded;
+            int* offsets = Offsets(k);
+            for (int c = c0; c < c1; c++)
+            {
+                float* partial = Partials + (nint)c * Size;
+                int s1 = Math.Min(G.N, (c + 1) * ImagesPerPartial);
+                for (int s = c * ImagesPerPartial; s < s1; s++)
+                    for (int gi = 0; gi < G.Groups; gi++)
+                    {
+                        Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
+                        ConvDirect.TransposeChannels(Dy + ((nint)s * G.O + gi * og) * p, og, p, dyT);
+                        ConvDirect.WeightGrad(cg * G.Win.KernelH, G.Win.KernelW, G.OutH, G.OutW, wp, image, offsets, dyT,
+                            partial + (nint)gi * k * 16, accumulate: s % ImagesPerPartial != 0);
                     }
             }
         }

@@ -20,7 +20,7 @@ namespace Dendrite.Kernels;
 /// position recomputed by an overlapping last tile gets the same bits. AVX-512 only; elsewhere the caller
 /// keeps the GEMM (<see cref="Takes"/>).
 /// </remarks>
-internal static unsafe class ConvDirect
+internal static unsafe partial class ConvDirect
 {
     /// <summary>The most output channels per group that take this path: above it the packed GEMM amortises its packing.</summary>
     internal const int MaxChannels = 16;

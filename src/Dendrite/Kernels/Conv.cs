@@ -38,16 +38,26 @@ internal static unsafe class Conv
         => ForEachTapRow<Im2ColRow>(image, channels, h, w, win, col, ldCol);
 
     /// <summary>
+    /// The row pitch Wp of <see cref="PadForImplicitIm2Col"/>'s padded image: W + pl + pr, or only W + pl when
+    /// pr ≤ pl. Then a row's right padding is the next row's left padding (they are adjacent in memory), and
+    /// each output row computes Wp − outW = d·(k−1) − pr wrapped columns fewer: none for the "full" correlation
+    /// of an input gradient (pl = pr = d·(k−1)), two of LeNet's first layer's 32.
+    /// </summary>
+    public static int ImplicitPitch(int w, in Window2d win) => w + win.PadLeft + (win.PadRight <= win.PadLeft ? 0 : win.PadRight);
+
+    /// <summary>
     /// The input of a stride-1 convolution as an implicit im2col: <paramref name="dst"/> gets the image with its
-    /// padding written out ([C, H + pt + pb, W + pl + pr], zeros around it), and <paramref name="offsets"/>[row]
-    /// the start of im2col row (c, i, j) in it. Row (c, i, j), column y·Wp + x, is then pixel (c, y + i·dh,
-    /// x + j·dw) of the padded image: each row of the column matrix is the padded image shifted by one tap, and
-    /// a GEMM can read it in place (<c>Gemm.SgemmRows</c>). Columns with x ≥ outW wrap into the next
-    /// image row and are discarded. Returns Wp, the padded width.
+    /// padding written out ([C, H + pt + pb, Wp], zeros around it, Wp = <see cref="ImplicitPitch"/>), and
+    /// <paramref name="offsets"/>[row] the start of im2col row (c, i, j) in it. Row (c, i, j), column y·Wp + x,
+    /// is then pixel (c, y + i·dh, x + j·dw) of the padded image: each row of the column matrix is the padded
+    /// image shifted by one tap, and a GEMM can read it in place (<c>Gemm.SgemmRows</c>). Columns with
+    /// x ≥ outW wrap into the next image row and are discarded. When the right padding is folded into the next
+    /// row's left padding, the last row of the last channel reads up to pr floats past the image, which the
+    /// caller keeps zero. Returns Wp.
     /// </summary>
     public static int PadForImplicitIm2Col(float* image, int channels, int h, int w, in Window2d win, float* dst, int* offsets)
     {
-        int hp = h + win.PadTop + win.PadBottom, wp = w + win.PadLeft + win.PadRight;
+        int hp = h + win.PadTop + win.PadBottom, wp = ImplicitPitch(w, win), right = wp - w - win.PadLeft;
         nint plane = (nint)hp * wp;
         for (int c = 0; c < channels; c++)
         {
@@ -59,9 +69,9 @@ internal static unsafe class Conv
                 float* row = d + (nint)(y + win.PadTop) * wp + win.PadLeft;
                 Copy(row, src + (nint)y * w, w);
                 // The right padding of this row and the left padding of the next are adjacent.
-                new Span<float>(row + w, y < h - 1 ? win.PadRight + win.PadLeft : 0).Clear();
+                new Span<float>(row + w, y < h - 1 ? right + win.PadLeft : 0).Clear();
             }
-            new Span<float>(d + (nint)(win.PadTop + h) * wp - win.PadRight, win.PadRight + win.PadBottom * wp).Clear();
+            new Span<float>(d + (nint)(win.PadTop + h) * wp - right, right + win.PadBottom * wp).Clear();
         }
         int r = 0;
         for (int c = 0; c < channels; c++)

@@ -22,6 +22,9 @@ internal readonly struct ConvGeometry(int n, int c, int h, int w, int o, int gro
     /// </summary>
     public bool Implicit => Win.StrideH == 1 && Win.StrideW == 1;
 
+    /// <summary>The row pitch of the implicit im2col's padded input (<see cref="Conv.ImplicitPitch"/>).</summary>
+    public int Pitch => Conv.ImplicitPitch(W, Win);
+
     /// <summary>
     /// Whether the forward pass of a stride-1 convolution reads its padded input in place (the implicit im2col)
     /// rather than writing im2col columns: when the Wp − outW wrapped columns it computes and discards on every
@@ -157,12 +160,13 @@ internal static unsafe class ConvBatch
         {
             var (s0, s1) = Range(G.N, Tasks, t);
             int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, outH = G.OutH, outW = G.OutW;
-            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
+            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.Pitch;
             int padded = cg * hp * wp, n = (outH - 1) * wp + outW;
             // Few output channels: the direct kernel, whose product rows are ld ≥ n apart, on weights transposed
-            // once per task; otherwise the implicit GEMM.
+            // once per task; otherwise the implicit GEMM. Either reads up to its width past n, plus the right
+            // padding folded into the pitch.
             bool direct = ConvDirect.Takes(G);
-            int ld = direct ? ConvDirect.Width(n) : n, readPast = Math.Max(Gemm.RowsReadPast, ld - n);
+            int ld = direct ? ConvDirect.Width(n) : n, readPast = Math.Max(Gemm.RowsReadPast, ld - n) + G.Win.PadRight;
             float* image = Scratch(padded + readPast + og * ld);
             float* product = image + padded + readPast;
             int* offsets = Offsets(k);
@@ -415,17 +419,18 @@ internal static unsafe class ConvBatch
         {
             var (c0, c1) = Range(Count, Tasks, t);
             int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, outH = G.OutH, outW = G.OutW;
-            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
+            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.Pitch;
             int padded = cg * hp * wp, n = (outH - 1) * wp + outW;
             // For RowDots: dY rows padded to 16 floats and to a multiple of 4 rows, taps to a multiple of 4, the
-            // extra taps pointing at a zero row; that zero row also follows the image, so reading each input row
-            // on past n stays in bounds and adds nothing.
+            // extra taps pointing at a zero row; that zero row (with the right padding folded into the pitch
+            // after it) also follows the image, so reading each input row on past n stays in bounds and adds nothing.
             int ld = Dots ? RoundUp(n, 16) : n, og4 = Dots ? RoundUp(og, 4) : og, k4 = Dots ? RoundUp(k, 4) : k;
-            float* image = Scratch(padded + ld + og4 * ld);
+            int zero = ld + G.Win.PadRight;
+            float* image = Scratch(padded + zero + og4 * ld);
             float* zeros = image + padded;
-            float* dyp = zeros + ld;
+            float* dyp = zeros + zero;
             int* offsets = Offsets(k4);
-            new Span<float>(zeros, ld + og4 * ld).Clear();
+            new Span<float>(zeros, zero + og4 * ld).Clear();
             for (int c = c0; c < c1; c++)
             {
                 float* partial = Partials + (nint)c * Size;
@@ -464,11 +469,13 @@ internal static unsafe class ConvBatch
         {
             var (c0, c1) = Range(Count, Tasks, t);
             int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, p = G.P;
-            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.W + G.Win.PadLeft + G.Win.PadRight;
-            int padded = cg * hp * wp;
-            float* image = Scratch(padded + p * 16);
-            float* dyT = image + padded;
+            int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.Pitch;
+            int padded = cg * hp * wp, right = G.Win.PadRight;
+            // The last row reads on into the right padding folded into the pitch: zeros after the image.
+            float* image = Scratch(padded + right + p * 16);
+            float* dyT = image + padded + right;
             int* offsets = Offsets(k);
+            new Span<float>(image + padded, right).Clear();
             for (int c = c0; c < c1; c++)
             {
                 float* partial = Partials + (nint)c * Size;

@@ -31,17 +31,14 @@ internal static unsafe partial class ConvDirect
     /// </summary>
     internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("DENDRITE_CONV_DIRECT") != "0";
 
-    // The widest tile: 4 vectors of 16 positions.
-    private const int MaxSpan = 64;
-
     /// <summary>Whether a stride-1 convolution's forward product runs here rather than in <c>Gemm.SgemmRows</c>.</summary>
     public static bool Takes(in ConvGeometry g) => Enabled && Gemm.Isa == GemmIsa.Avx512 && g.Og <= MaxChannels;
 
     /// <summary>
-    /// The row pitch of the product for n positions: n rounded up to a whole vector, and at least one widest
-    /// tile. The input must be followed by <c>Width(n) − n</c> readable floats (their products are dropped).
+    /// The row pitch of the product for n positions: n rounded up to a whole vector. The input must be followed
+    /// by <c>Width(n) − n</c> readable floats (their products are dropped).
     /// </summary>
-    public static int Width(int n) => Math.Max((n + 15) & ~15, MaxSpan);
+    public static int Width(int n) => (n + 15) & ~15;
 
     /// <summary>wt[t, o] = w[o, t] for one group's [og, k] weights: a tap's channels side by side for the broadcasts.</summary>
     public static void Transpose(float* w, int og, int k, float* wt)
@@ -71,18 +68,20 @@ internal static unsafe partial class ConvDirect
         }
     }
 
-    // Channels o0 .. o0 + T.Rows − 1 over all positions, a tile of T.Blocks vectors at a time; the last tile is
-    // moved back to end at width (overlapping the one before: same sums, same bits) instead of a narrower tail.
+    // Channels o0 .. o0 + T.Rows − 1 over all positions, a tile of T.Blocks vectors at a time, then one narrower
+    // tile for the vectors left (each position's sum is the same whichever tile computes it).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Rows<T>(int width, int k, int og, int o0, float* wt, float* image, int* offsets, float* product, int ldp)
         where T : struct, ITile
     {
-        int span = 16 * T.Blocks;
-        for (int q = 0; ; q += span)
+        int span = 16 * T.Blocks, q = 0;
+        float* p = product + (nint)o0 * ldp;
+        for (; q <= width - span; q += span) Tile<T>(k, og, wt + o0, image + q, offsets, p + q, ldp);
+        switch ((width - q) / 16)
         {
-            if (q > width - span) q = width - span;
-            Tile<T>(k, og, wt + o0, image + q, offsets, product + (nint)o0 * ldp + q, ldp);
-            if (q + span >= width) break;
+            case 3: Tile<Narrow<T, B3>>(k, og, wt + o0, image + q, offsets, p + q, ldp); break;
+            case 2: Tile<Narrow<T, B2>>(k, og, wt + o0, image + q, offsets, p + q, ldp); break;
+            case 1: Tile<Narrow<T, B1>>(k, og, wt + o0, image + q, offsets, p + q, ldp); break;
         }
     }
 
@@ -103,6 +102,17 @@ internal static unsafe partial class ConvDirect
     private struct R3 : ITile { public static int Rows => 3; public static int Blocks => 4; }
     private struct R2 : ITile { public static int Rows => 2; public static int Blocks => 4; }
     private struct R1 : ITile { public static int Rows => 1; public static int Blocks => 4; }
+
+    // T's rows with TB's vectors: the tail of a row of tiles.
+    private struct Narrow<T, TB> : ITile where T : struct, ITile where TB : struct, ITile
+    {
+        public static int Rows => T.Rows;
+        public static int Blocks => TB.Blocks;
+    }
+
+    private struct B1 : ITile { public static int Rows => 0; public static int Blocks => 1; }
+    private struct B2 : ITile { public static int Rows => 0; public static int Blocks => 2; }
+    private struct B3 : ITile { public static int Rows => 0; public static int Blocks => 3; }
 
     // One tile. T.Rows and T.Blocks are constants in each instantiation, so the JIT drops every guarded line
     // that the tile does not use and keeps the rest of the accumulators in registers.

@@ -29,6 +29,8 @@ public class ConvDirectTests
         new[] { 5, 6, 9, 10, 10, 2, 3, 3, 1, 1, 1, 1, 1, 1 },   // groups of 5
         new[] { 1, 2, 3, 70, 3, 1, 1, 3, 1, 1, 0, 1, 0, 1 },    // one row of more than one tile
         new[] { 2, 3, 7, 7, 17, 1, 3, 3, 1, 1, 1, 1, 1, 1 },    // just above the limit: the GEMM, the input gradient direct
+        new[] { 3, 2, 8, 13, 14, 1, 5, 5, 1, 1, 1, 3, 2, 1 },   // right padding folded into the left, 14 channels
+        new[] { 2, 4, 6, 30, 10, 1, 3, 4, 1, 1, 0, 1, 1, 2 },   // right padding wider than the left: not folded
     };
 
     [Theory]

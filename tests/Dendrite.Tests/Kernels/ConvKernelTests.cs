@@ -28,6 +28,10 @@ public class ConvKernelTests
         new[] { 2, 3, 9, 11, 4, 1, 3, 3, 1, 1, 2, 2, 1, 3, 2, 0 },   // stride 1, dilation 2, asymmetric padding
         new[] { 6, 4, 8, 8, 6, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0 },    // 1×1, groups, more images than a partial sum
         new[] { 2, 2, 6, 7, 3, 1, 3, 2, 1, 1, 1, 1, 3, 0, 1, 2 },    // padding wider than the kernel reaches
+        // Right padding no wider than the left is folded into the next row's (Conv.ImplicitPitch): the last row
+        // reads past the image, here by as much as the whole output row and more.
+        new[] { 2, 1, 1, 1, 3, 1, 1, 7, 1, 1, 1, 1, 0, 3, 0, 3 },
+        new[] { 3, 3, 9, 12, 12, 1, 3, 5, 1, 1, 1, 1, 1, 3, 0, 1 },  // the input gradient's transposed padding is not folded
         // Small maps with at least 32 output channels per group write im2col columns forward and take the weight
         // gradient as GEMMs over groups of images (the cnn workload's 8×8 layers); 6 images end on a short group.
         new[] { 6, 5, 8, 8, 32, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1 },

@@ -63,15 +63,15 @@ internal static unsafe class Conv
         {
             float* src = image + (nint)c * h * w;
             float* d = dst + c * plane;
-            new Span<float>(d, win.PadTop * wp + win.PadLeft).Clear();
+            Zero(d, win.PadTop * wp + win.PadLeft);
             for (int y = 0; y < h; y++)
             {
                 float* row = d + (nint)(y + win.PadTop) * wp + win.PadLeft;
                 Copy(row, src + (nint)y * w, w);
                 // The right padding of this row and the left padding of the next are adjacent.
-                new Span<float>(row + w, y < h - 1 ? right + win.PadLeft : 0).Clear();
+                if (y < h - 1) Zero(row + w, right + win.PadLeft);
             }
-            new Span<float>(d + (nint)(win.PadTop + h) * wp - right, right + win.PadBottom * wp).Clear();
+            Zero(d + (nint)(win.PadTop + h) * wp - right, right + win.PadBottom * wp);
         }
         int r = 0;
         for (int c = 0; c < channels; c++)
@@ -86,7 +86,7 @@ internal static unsafe class Conv
 
     // Short row copies (LeNet's rows are 10 to 28 floats): two overlapping vectors beat a memmove call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(float* dst, float* src, int count)
+    internal static void Copy(float* dst, float* src, int count)
     {
         if (count >= 8)
         {
@@ -101,6 +101,22 @@ internal static unsafe class Conv
         }
         else
             for (int i = 0; i < count; i++) dst[i] = src[i];
+    }
+
+    // Zeros in [dst, dst + count): the padding between two rows is a few floats, where a call to memset costs
+    // more than the stores.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Zero(float* dst, int count)
+    {
+        if (count > 32) new Span<float>(dst, count).Clear();
+        else if (count >= 8)
+        {
+            int i = 0;
+            for (; i <= count - 8; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+            if (i < count) Vector256.Store(Vector256<float>.Zero, dst + count - 8);
+        }
+        else
+            for (int i = 0; i < count; i++) dst[i] = 0f;
     }
 
     // dst[i] += src[i]; the tail is scalar, so every element sees one rounding whatever the alignment.

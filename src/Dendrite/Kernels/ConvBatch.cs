@@ -445,8 +445,7 @@ internal static unsafe class ConvBatch
                             float* src = Dy + ((nint)s * G.O + gi * og + o) * G.P;
                             float* row = dyp + (nint)o * ld;
                             // Wrapped columns and the tail to ld stay zero from the clear above.
-                            for (int y = 0; y < outH; y++)
-                                new Span<float>(src + (nint)y * outW, outW).CopyTo(new Span<float>(row + (nint)y * wp, outW));
+                            for (int y = 0; y < outH; y++) Conv.Copy(row + (nint)y * wp, src + (nint)y * outW, outW);
                         }
                         float beta = s % ImagesPerPartial == 0 ? 0f : 1f;
                         float* cg4 = partial + (nint)gi * og4 * k4;

@@ -169,7 +169,7 @@ internal static unsafe class ConvBatch
             int ld = direct ? ConvDirect.Width(n) : n, readPast = Math.Max(Gemm.RowsReadPast, ld - n) + G.Win.PadRight;
             float* image = Scratch(padded + readPast + og * ld);
             float* product = image + padded + readPast;
-            int* offsets = Offsets(k);
+            int* offsets = Offsets(2 * k);
             // What the GEMM or the direct kernel reads past the image only reaches the discarded columns; keep it finite anyway.
             new Span<float>(image + padded, readPast).Clear();
             float* wt = null;
@@ -177,13 +177,13 @@ internal static unsafe class ConvBatch
             {
                 wt = Pinned(ref transposedWeights, G.O * k);
                 for (int gi = 0; gi < G.Groups; gi++)
-                    ConvDirect.Transpose(Wt + (nint)gi * og * k, og, k, wt + (nint)gi * og * k);
+                    ConvDirect.Transpose(Wt + (nint)gi * og * k, G, wt + (nint)gi * og * k);
             }
             for (int s = s0; s < s1; s++)
                 for (int gi = 0; gi < G.Groups; gi++)
                 {
                     Conv.PadForImplicitIm2Col(X + ((nint)s * G.C + gi * cg) * hw, cg, G.H, G.W, G.Win, image, offsets);
-                    if (direct) ConvDirect.Forward(og, n, k, wt + (nint)gi * og * k, image, offsets, product, ld);
+                    if (direct) ConvDirect.Forward(G, n, wt + (nint)gi * og * k, image, offsets, offsets + k, product, ld);
                     else Gemm.SgemmRows(false, og, n, k, 1f, Wt + (nint)gi * og * k, k, image, offsets, 0f, product, n, null, false);
                     float* output = OutputOf(s, gi);
                     for (int o = 0; o < og; o++)

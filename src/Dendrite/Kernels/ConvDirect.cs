@@ -40,48 +40,98 @@ internal static unsafe partial class ConvDirect
     /// </summary>
     public static int Width(int n) => (n + 15) & ~15;
 
-    /// <summary>wt[t, o] = w[o, t] for one group's [og, k] weights: a tap's channels side by side for the broadcasts.</summary>
-    public static void Transpose(float* w, int og, int k, float* wt)
+    /// <summary>
+    /// Whether <see cref="Forward"/> runs the taps one kernel row at a time, each over only the output rows whose
+    /// input rows it reaches inside the image: for an input gradient's "full" correlation (LeNet's second layer:
+    /// dY 10×10 padded by 4) half the products would otherwise multiply the zero border. Each kernel row then
+    /// adds into the product in memory, so it needs enough taps (channels × kernel width ≥ 16) to pay for the
+    /// reload, and vertical padding to skip.
+    /// </summary>
+    public static bool ByKernelRow(in ConvGeometry g) =>
+        g.Cg * g.Win.KernelW >= 16 && g.Win.KernelH > 1 && (g.Win.PadTop > 0 || g.Win.PadBottom > 0);
+
+    /// <summary>
+    /// wt[t, o] = w[o, t] for one group's [og, k] weights, a tap's channels side by side for the broadcasts; the
+    /// taps in the order <see cref="Forward"/> reads them: (c, i, j), or (i, c, j) by kernel row.
+    /// </summary>
+    public static void Transpose(float* w, in ConvGeometry g, float* wt)
     {
+        int og = g.Og, k = g.K, cg = g.Cg, kh = g.Win.KernelH, kw = g.Win.KernelW;
+        bool byRow = ByKernelRow(g);
         for (int o = 0; o < og; o++)
-            for (int t = 0; t < k; t++) wt[(nint)t * og + o] = w[(nint)o * k + t];
+            for (int c = 0; c < cg; c++)
+                for (int i = 0; i < kh; i++)
+                    for (int j = 0; j < kw; j++)
+                    {
+                        int t = (c * kh + i) * kw + j, u = byRow ? (i * cg + c) * kw + j : t;
+                        wt[(nint)u * og + o] = w[(nint)o * k + t];
+                    }
     }
 
     /// <summary>
-    /// product[o, q] = Σ_t wt[t, o]·image[offsets[t] + q] for o &lt; og, q &lt; <see cref="Width"/>(n); rows of
-    /// the product are <paramref name="ldp"/> ≥ Width(n) apart.
+    /// product[o, q] = Σ_t wt[t, o]·image[offsets[t] + q] for o &lt; og, q &lt; <see cref="Width"/>(n), over one
+    /// group of a stride-1 convolution (<paramref name="offsets"/>: the tap table of
+    /// <see cref="Conv.PadForImplicitIm2Col"/>, k entries; <paramref name="byRow"/>: room for k more); rows of
+    /// the product are <paramref name="ldp"/> ≥ Width(n) apart. By kernel row, the products a kernel row would
+    /// take from the top and bottom padding alone are skipped (they are zeros).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(int og, int n, int k, float* wt, float* image, int* offsets, float* product, int ldp)
+    public static void Forward(in ConvGeometry g, int n, float* wt, float* image, int* offsets, int* byRow, float* product, int ldp)
     {
-        int width = Width(n), o = 0;
-        for (; og - o >= 8; o += 8) Rows<R8>(width, k, og, o, wt, image, offsets, product, ldp);
-        switch (og - o)
+        int og = g.Og, width = Width(n);
+        if (!ByKernelRow(g))
         {
-            case 7: Rows<R7>(width, k, og, o, wt, image, offsets, product, ldp); break;
-            case 6: Rows<R6>(width, k, og, o, wt, image, offsets, product, ldp); break;
-            case 5: Rows<R5>(width, k, og, o, wt, image, offsets, product, ldp); break;
-            case 4: Rows<R4>(width, k, og, o, wt, image, offsets, product, ldp); break;
-            case 3: Rows<R3>(width, k, og, o, wt, image, offsets, product, ldp); break;
-            case 2: Rows<R2>(width, k, og, o, wt, image, offsets, product, ldp); break;
-            case 1: Rows<R1>(width, k, og, o, wt, image, offsets, product, ldp); break;
+            Channels(og, 0, width, g.K, wt, image, offsets, product, ldp, accumulate: false);
+            return;
+        }
+        int cg = g.Cg, kh = g.Win.KernelH, kw = g.Win.KernelW, taps = cg * kw, wp = g.Pitch;
+        for (int c = 0; c < cg; c++)
+            for (int i = 0; i < kh; i++)
+                for (int j = 0; j < kw; j++) byRow[(i * cg + c) * kw + j] = offsets[(c * kh + i) * kw + j];
+        for (int o = 0; o < og; o++) new Span<float>(product + (nint)o * ldp, width).Clear();
+        for (int i = 0; i < kh; i++)
+        {
+            // Output rows [y0, y1) read input row y + i·dh inside the image; positions rounded out to whole vectors.
+            int reach = i * g.Win.DilationH;
+            int y0 = Math.Clamp(g.Win.PadTop - reach, 0, g.OutH), y1 = Math.Clamp(g.Win.PadTop + g.H - reach, 0, g.OutH);
+            if (y0 >= y1) continue;
+            int q0 = y0 * wp & ~15, q1 = Math.Min(width, ((y1 - 1) * wp + g.OutW + 15) & ~15);
+            Channels(og, q0, q1, taps, wt + (nint)i * taps * og, image, byRow + i * taps, product, ldp, accumulate: true);
         }
     }
 
-    // Channels o0 .. o0 + T.Rows − 1 over all positions, a tile of T.Blocks vectors at a time, then one narrower
-    // tile for the vectors left (each position's sum is the same whichever tile computes it).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rows<T>(int width, int k, int og, int o0, float* wt, float* image, int* offsets, float* product, int ldp)
-        where T : struct, ITile
+    // All og channels over positions [q0, q1) (multiples of 16), up to 8 at a time.
+    private static void Channels(int og, int q0, int q1, int k, float* wt, float* image, int* offsets, float* product, int ldp,
+        bool accumulate)
     {
-        int span = 16 * T.Blocks, q = 0;
-        float* p = product + (nint)o0 * ldp;
-        for (; q <= width - span; q += span) Tile<T>(k, og, wt + o0, image + q, offsets, p + q, ldp);
-        switch ((width - q) / 16)
+        int o = 0;
+        for (; og - o >= 8; o += 8) Rows<R8>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate);
+        switch (og - o)
         {
-            case 3: Tile<Narrow<T, B3>>(k, og, wt + o0, image + q, offsets, p + q, ldp); break;
-            case 2: Tile<Narrow<T, B2>>(k, og, wt + o0, image + q, offsets, p + q, ldp); break;
-            case 1: Tile<Narrow<T, B1>>(k, og, wt + o0, image + q, offsets, p + q, ldp); break;
+            case 7: Rows<R7>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate); break;
+            case 6: Rows<R6>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate); break;
+            case 5: Rows<R5>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate); break;
+            case 4: Rows<R4>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate); break;
+            case 3: Rows<R3>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate); break;
+            case 2: Rows<R2>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate); break;
+            case 1: Rows<R1>(q0, q1, k, og, o, wt, image, offsets, product, ldp, accumulate); break;
+        }
+    }
+
+    // Channels o0 .. o0 + T.Rows − 1 over positions [q0, q1), a tile of T.Blocks vectors at a time, then one
+    // narrower tile for the vectors left (each position's sum is the same whichever tile computes it).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows<T>(int q0, int q1, int k, int og, int o0, float* wt, float* image, int* offsets, float* product,
+        int ldp, bool accumulate) where T : struct, ITile
+    {
+        int span = 16 * T.Blocks, q = q0;
+        float* p = product + (nint)o0 * ldp;
+        for (; q <= q1 - span; q += span) Tile<T>(k, og, wt + o0, image + q, offsets, p + q, ldp, accumulate);
+        switch ((q1 - q) / 16)
+        {
+            case 3: Tile<Narrow<T, B3>>(k, og, wt + o0, image + q, offsets, p + q, ldp, accumulate); break;
+            case 2: Tile<Narrow<T, B2>>(k, og, wt + o0, image + q, offsets, p + q, ldp, accumulate); break;
+            case 1: Tile<Narrow<T, B1>>(k, og, wt + o0, image + q, offsets, p + q, ldp, accumulate); break;
         }
     }
 
@@ -117,7 +167,8 @@ internal static unsafe partial class ConvDirect
     // One tile. T.Rows and T.Blocks are constants in each instantiation, so the JIT drops every guarded line
     // that the tile does not use and keeps the rest of the accumulators in registers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<T>(int k, int og, float* w, float* x, int* offsets, float* p, int ldp) where T : struct, ITile
+    private static void Tile<T>(int k, int og, float* w, float* x, int* offsets, float* p, int ldp, bool accumulate)
+        where T : struct, ITile
     {
         int rows = T.Rows, blocks = T.Blocks;
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
@@ -128,6 +179,18 @@ internal static unsafe partial class ConvDirect
         Vector512<float> a50 = default, a51 = default, a52 = default, a53 = default;
         Vector512<float> a60 = default, a61 = default, a62 = default;
         Vector512<float> a70 = default, a71 = default, a72 = default;
+        if (accumulate)
+        {
+            Vector512<float> unused = default;
+            Load<T>(p, ref a00, ref a01, ref a02, ref a03);
+            if (rows > 1) Load<T>(p + ldp, ref a10, ref a11, ref a12, ref a13);
+            if (rows > 2) Load<T>(p + 2 * ldp, ref a20, ref a21, ref a22, ref a23);
+            if (rows > 3) Load<T>(p + 3 * ldp, ref a30, ref a31, ref a32, ref a33);
+            if (rows > 4) Load<T>(p + 4 * ldp, ref a40, ref a41, ref a42, ref a43);
+            if (rows > 5) Load<T>(p + 5 * ldp, ref a50, ref a51, ref a52, ref a53);
+            if (rows > 6) Load<T>(p + 6 * ldp, ref a60, ref a61, ref a62, ref unused);
+            if (rows > 7) Load<T>(p + 7 * ldp, ref a70, ref a71, ref a72, ref unused);
+        }
         for (int t = 0; t < k; t++, w += og)
         {
             float* s = x + offsets[t];
@@ -204,6 +267,16 @@ internal static unsafe partial class ConvDirect
         if (rows > 5) Store<T>(p + 5 * ldp, a50, a51, a52, a53);
         if (rows > 6) Store<T>(p + 6 * ldp, a60, a61, a62, default);
         if (rows > 7) Store<T>(p + 7 * ldp, a70, a71, a72, default);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load<T>(float* p, ref Vector512<float> v0, ref Vector512<float> v1, ref Vector512<float> v2,
+        ref Vector512<float> v3) where T : struct, ITile
+    {
+        v0 = Avx512F.LoadVector512(p);
+        if (T.Blocks > 1) v1 = Avx512F.LoadVector512(p + 16);
+        if (T.Blocks > 2) v2 = Avx512F.LoadVector512(p + 32);
+        if (T.Blocks > 3) v3 = Avx512F.LoadVector512(p + 48);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -365,9 +365,9 @@ internal static unsafe class ConvBatch
     /// dY is laid out on the padded input's row pitch (zeros in the wrapped columns) and multiplied by the
     /// padded input's shifted rows, read in place through the offset table (<see cref="Dots.RowDots"/> with
     /// AVX-512, else <c>Gemm.SgemmRows</c> with B transposed); with 9 to 16 output channels per group, as outer
-    /// products of input pixels and dY's channel vectors instead (<see cref="ConvDirect.WeightGrad"/>). Images are summed in fixed groups of four into
-    /// <paramref name="scratch"/> (<see cref="WeightGradScratch"/> floats) and the groups added in order, so
-    /// any thread count gives the same bits.
+    /// products of input pixels and dY's channel vectors instead (<see cref="ConvDirect.WeightGrad"/>). Images
+    /// are summed in fixed groups of four into <paramref name="scratch"/> (<see cref="WeightGradScratch"/>
+    /// floats) and the groups added in order, so any thread count gives the same bits.
     /// </summary>
     public static void WeightGradImplicit(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
         Span<float> scratch, Span<float> dw)

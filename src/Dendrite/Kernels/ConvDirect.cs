@@ -16,9 +16,9 @@ namespace Dendrite.Kernels;
 /// Why not the implicit GEMM: with M = og ≤ 16 every element of the packed B panel (the input shifted by a
 /// tap) is used only og times, so packing it costs about as much as the multiply, and the GEMM's 6- or
 /// 8-row tiles pad LeNet's 6 or 16 channels. Here nothing is packed: the input is read in place from L1.
-/// Each position's sum runs over the taps in order t = 0, 1, … whichever tile or thread computes it, so a
-/// position recomputed by an overlapping last tile gets the same bits. AVX-512 only; elsewhere the caller
-/// keeps the GEMM (<see cref="Takes"/>).
+/// Each position's sum runs over the taps in one fixed order (by kernel row when <see cref="ByKernelRow"/>,
+/// carried through the product in memory) whichever tile or thread computes it, so results do not depend on
+/// the thread count. AVX-512 only; elsewhere the caller keeps the GEMM (<see cref="Takes"/>).
 /// </remarks>
 internal static unsafe partial class ConvDirect
 {

@@ -162,6 +162,9 @@ public sealed class ModelSpec
         JsonElement? inputJson = null, layersJson = null;
         foreach (var property in root.EnumerateObject())
         {
+            // JSON allows a key twice; a spec that says two things for one key is refused rather than read as its last.
+            if ((property.Name == "input" && inputJson is not null) || (property.Name == "layers" && layersJson is not null))
+                throw new ModelSpecException($"model spec: \"{property.Name}\" is given twice");
             switch (property.Name)
             {
                 case "input": inputJson = property.Value; break;
@@ -187,6 +190,7 @@ public sealed class ModelSpec
             {
                 if (property.Name == "type")
                 {
+                    if (type is not null) throw new ModelSpecException($"layer {index}: \"type\" is given twice");
                     type = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()
                         : throw new ModelSpecException($"layer {index}: \"type\" must be a string, got {property.Value.GetRawText()}");
                 }

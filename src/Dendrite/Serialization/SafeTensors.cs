@@ -216,7 +216,8 @@ public static class SafeTensors
                 {
                     if (item.Value.ValueKind != JsonValueKind.String)
                         throw Corrupt(file, $"__metadata__ value '{item.Name}' must be a string, got {item.Value.ValueKind}");
-                    metadata[item.Name] = item.Value.GetString()!;
+                    if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
+                        throw Corrupt(file, $"__metadata__ key '{item.Name}' appears twice");
                 }
                 continue;
             }

@@ -46,8 +46,11 @@ internal sealed class TrainingRun(CliContext context, TrainOptions options, Dist
         // Early stopping watches the validation loss; hold out 10% when no share was given.
         if (options.EarlyStopping is not null && options.ValidationSplit == 0) options.ValidationSplit = 0.1;
 
+        // A spec file does not depend on the data: read it first, so that a mistake in it is reported at once,
+        // not after the data has loaded (or instead of an error in the data).
+        var spec = checkpoint?.Spec ?? (File.Exists(options.Model) ? ModelSource.Spec(options.Model) : null);
         var data = LabelledData.ForTraining(options);
-        var spec = checkpoint?.Spec ?? ModelSource.Spec(options.Model!, data.SampleSize, data.Classes);
+        spec ??= ModelSource.Spec(options.Model!, data.SampleSize, data.Classes);
         // Before anything is built: weights, gradients and up to two optimizer moments, and a batch's activations.
         spec.CheckMemory(options.Resume ?? $"--model {options.Model}", options.BatchSize, copiesPerParameter: 4);
         var all = DataLoaderFit(data.Train, spec, "the training data");

@@ -231,6 +231,10 @@ public sealed class CliTests : IDisposable
         string badCsv = Path.Combine(dir, "bad.csv");
         File.WriteAllText(badCsv, "a,b,label\n1,2,x\n3,oops,y\n");
         AssertOneLineError(Run("train", "--model", "mlp:4", "--data", badCsv, "--target", "label", "--epochs", "1", "--out", Path.Combine(dir, "c")), 1, "bad.csv");
+        // A spec file is read before the data: its error comes first, without loading the data.
+        string broken = Path.Combine(dir, "broken.json");
+        File.WriteAllText(broken, "{\"input\": [2], \"layers\": [{\"type\": \"transformer\"}]}");
+        AssertOneLineError(Run("train", "--model", broken, "--data", badCsv, "--target", "label", "--epochs", "1", "--out", Path.Combine(dir, "b")), 1, "broken.json");
 
         AssertOneLineError(Run("evaluate", "--model", Path.Combine(dir, "missing.safetensors"), "--data", csv), 1, "no such model file");
         AssertOneLineError(Run("train", "--model", "mlp:8", "--data", csv, "--target", "label", "--epochs", "1", "--lr", "1e30", "--out", Path.Combine(dir, "nan")), 1, "diverged");

@@ -69,6 +69,16 @@ public sealed class ScheduleResumeTests : IDisposable
         Assert.Matches(@"early stopping: stopped after epoch (\d+); keeping the weights of epoch (\d+)", r.Out);
         var history = File.ReadAllLines(dir.File("es/history.csv"));
         Assert.True(history.Length - 1 < 200, "it should have stopped before 200 epochs");
+
+        // Killed after the last checkpoint but before the model file: resuming with the same --epochs trains
+        // nothing more (the checkpoint says the run had stopped) and writes the same bytes.
+        string model = dir.File("es/model.safetensors");
+        byte[] reference = File.ReadAllBytes(model);
+        File.Delete(model);
+        var resumed = Run("train", "--data", csv, "--target", "label", "--epochs", "200", "--resume", dir.File("es/checkpoint.ckpt"));
+        Assert.True(resumed.Code == 0, resumed.Err + resumed.Out);
+        Assert.Equal(reference, File.ReadAllBytes(model));
+        Assert.Equal(history, File.ReadAllLines(dir.File("es/history.csv")));
     }
 
     [Fact]

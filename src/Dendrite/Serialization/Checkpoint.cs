@@ -170,30 +170,11 @@ public sealed class Checkpoint
     private static Dictionary<string, double> ReadNumbers(JsonElement e) =>
         e.EnumerateObject().ToDictionary(p => p.Name, p => ParseDouble(p.Value.GetString()!));
 
-    private static void RejectRepeatedNames(JsonElement element, string where)
-    {
-        if (element.ValueKind == JsonValueKind.Array)
-        {
-            int i = 0;
-            foreach (var item in element.EnumerateArray()) RejectRepeatedNames(item, $"{where}[{i++}]");
-        }
-        else if (element.ValueKind == JsonValueKind.Object)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in element.EnumerateObject())
-            {
-                if (!seen.Add(property.Name)) throw new FormatException($"'{property.Name}' appears twice in {where}");
-                RejectRepeatedNames(property.Value, $"{where}.{property.Name}");
-            }
-        }
-    }
-
     private static Checkpoint ParseState(string json, ModelSpec spec, Dictionary<string, Tensor> model, Dictionary<string, Tensor> optimizer, Dictionary<string, Tensor> extra)
     {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
         // JSON allows a name twice in an object; as evidence of a run, two values for one field are a corrupt file.
-        RejectRepeatedNames(root, "the state");
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
+        var root = document.RootElement;
         int epoch = root.GetProperty("epoch").GetInt32(), batch = root.GetProperty("batch").GetInt32();
         if (epoch < 0 || batch < 0) throw new FormatException($"epoch {epoch} and batch {batch} must not be negative");
         var generators = new Dictionary<string, ulong[]>();

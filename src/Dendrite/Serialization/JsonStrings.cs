@@ -12,7 +12,7 @@ internal static class JsonStrings
 {
     /// <summary>
     /// Null when every escaped string and property name of <paramref name="utf8"/> decodes; otherwise what is wrong.
-    /// Call it after the document parsed (the syntax is known to be valid).
+    /// Throws <see cref="JsonException"/> where the syntax is invalid, as parsing would.
     /// </summary>
     public static string? FindInvalidEscape(ReadOnlySpan<byte> utf8, JsonReaderOptions options = default)
     {

@@ -163,6 +163,8 @@ public sealed class ModelSpec
         foreach (var property in root.EnumerateObject())
         {
             // JSON allows a key twice; a spec that says two things for one key is refused rather than read as its last.
+            // Checked here rather than by the parser (as safetensors headers and checkpoints are) so that the message
+            // names the layer: specs are written by hand.
             if ((property.Name == "input" && inputJson is not null) || (property.Name == "layers" && layersJson is not null))
                 throw new ModelSpecException($"model spec: \"{property.Name}\" is given twice");
             switch (property.Name)

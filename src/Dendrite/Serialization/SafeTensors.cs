@@ -181,7 +181,12 @@ public static class SafeTensors
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(header);
+            // Valid UTF-8 can still spell an invalid string ("\uDE22"), which System.Text.Json reports only when it
+            // decodes the string: look before parsing, since the duplicate check below decodes every name.
+            if (JsonStrings.FindInvalidEscape(header) is { } problem)
+                throw Corrupt(file, $"the header holds {problem}");
+            // A name given twice (a tensor, __metadata__ or one of its keys) would leave one of two values unread.
+            document = JsonDocument.Parse(header, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -192,9 +197,6 @@ public static class SafeTensors
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw Corrupt(file, $"the header must be a JSON object, got {document.RootElement.ValueKind}");
-            // Valid UTF-8 can still spell an invalid string: JsonDocument decodes a "\uDE22" escape only when asked.
-            if (JsonStrings.FindInvalidEscape(header) is { } problem)
-                throw Corrupt(file, $"the header holds {problem}");
             ReadEntries(file, document.RootElement, bufferLength, metadata, layout);
         }
         CheckTiling(file, layout, bufferLength);
@@ -203,11 +205,9 @@ public static class SafeTensors
 
     private static void ReadEntries(string file, JsonElement root, long bufferLength, Dictionary<string, string> metadata, List<TensorLayout> layout)
     {
-        var seen = new HashSet<string>();
         foreach (var property in root.EnumerateObject())
         {
             string name = property.Name;
-            if (!seen.Add(name)) throw Corrupt(file, $"'{name}' appears twice in the header");
             if (name == MetadataKey)
             {
                 if (property.Value.ValueKind != JsonValueKind.Object)
@@ -216,8 +216,7 @@ public static class SafeTensors
                 {
                     if (item.Value.ValueKind != JsonValueKind.String)
                         throw Corrupt(file, $"__metadata__ value '{item.Name}' must be a string, got {item.Value.ValueKind}");
-                    if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
-                        throw Corrupt(file, $"__metadata__ key '{item.Name}' appears twice");
+                    metadata[item.Name] = item.Value.GetString()!;
                 }
                 continue;
             }

@@ -125,7 +125,7 @@ public sealed class CheckpointTests : IDisposable
         SafeTensors.Save(path, tensors, edited);
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
         Assert.Contains("c.ckpt", e.Message);
-        Assert.Contains("'options' appears twice in the state", e.Message);
+        Assert.Contains("Duplicate property 'options'", e.Message);
     }
 
     [Fact]

@@ -122,9 +122,9 @@ public sealed class SafeTensorsTests : IDisposable
         { """{"w": {"dtype": "F32", "shape": [2]}}""", 8, "tensor 'w': \"data_offsets\" must be [begin, end]" },
         { """{"w": {"shape": [2], "data_offsets": [0, 8]}}""", 8, "tensor 'w': missing or non-string \"dtype\"" },
         { """{"__metadata__": {"epochs": 3}}""", 0, "__metadata__ value 'epochs' must be a string" },
-        { """{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}""", 8, "'w' appears twice" },
-        { """{"__metadata__": {"epochs": "3", "epochs": "5"}}""", 0, "__metadata__ key 'epochs' appears twice" },
-        { """{"__metadata__": {}, "__metadata__": {}}""", 0, "'__metadata__' appears twice" },
+        { """{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}""", 8, "Duplicate property 'w'" },
+        { """{"__metadata__": {"epochs": "3", "epochs": "5"}}""", 0, "Duplicate property 'epochs'" },
+        { """{"__metadata__": {}, "__metadata__": {}}""", 0, "Duplicate property '__metadata__'" },
         // Valid UTF-8 and valid JSON syntax, but a lone surrogate: no string (found by fuzzing the checkpoint reader).
         { """{"__metadata__": {"a": "\uDE22"}}""", 0, "the header holds a \\u escape that is not valid UTF-16 text" },
         { """{"\ud800w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}""", 4, "not valid UTF-16 text" },

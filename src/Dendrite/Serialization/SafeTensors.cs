@@ -190,7 +190,7 @@ public static class SafeTensors
         }
         catch (JsonException e)
         {
-            throw Corrupt(file, $"the header is not valid JSON ({e.Message})");
+            throw Corrupt(file, $"the header is not valid JSON or names a key twice ({e.Message})");
         }
         var layout = new List<TensorLayout>();
         using (document)

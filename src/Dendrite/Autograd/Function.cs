@@ -85,6 +85,9 @@ public abstract class Function
 
         public override string Name => function.GetType().Name + "Backward";
 
+        // The subclass's Backward is user code: it may keep the gradients it sees.
+        internal override bool MayKeepGradients => true;
+
         protected internal override Tensor?[] Backward(Tensor gradOutput)
         {
             var grads = function.Backward(context ?? throw new InvalidOperationException($"{Name}: the graph was released"), gradOutput)

@@ -60,6 +60,13 @@ public abstract partial class Node
         foreach (var t in retained) t.AccumulateGrad(gradOutput);
     }
 
+    /// <summary>
+    /// True for a node that may keep a reference to a gradient it receives or returns past its
+    /// <see cref="Backward"/> (user code: a custom <see cref="Function"/>, a module's backward hook); the engine
+    /// then leaves that gradient's memory to the scope instead of releasing it once the pass is done with it.
+    /// </summary>
+    internal virtual bool MayKeepGradients => false;
+
     /// <summary>Set once a backward pass has run through this node without retaining the graph.</summary>
     internal bool Freed { get; set; }
 

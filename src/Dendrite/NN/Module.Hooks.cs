@@ -112,6 +112,9 @@ public abstract partial class Module
     /// </summary>
     private sealed class BackwardHookFunctionBackward(Tensor input, BackwardHookState state, bool atOutput) : Node(input)
     {
+        // The state keeps dL/d(output) for the input's node, and the hooks are user code.
+        internal override bool MayKeepGradients => true;
+
         protected internal override Tensor?[] Backward(Tensor gradOutput)
         {
             if (atOutput)

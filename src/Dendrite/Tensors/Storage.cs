@@ -17,6 +17,7 @@ internal sealed class Storage
 {
     private const int SpareLimit = 4096;
     [ThreadStatic] private static Stack<Storage>? spare;
+    [ThreadStatic] private static long nextSerial;
 
     private float[]? array;
     private bool pooled;
@@ -76,9 +77,20 @@ internal sealed class Storage
         {
             storage = new Storage(BufferPool.Rent(length, clear), pooled: true);
         }
+        storage.Serial = ++nextSerial;
         scope.Own(storage);
         return storage;
     }
+
+    /// <summary>
+    /// Numbers the pooled storages of a thread in the order they were made (0 for any other): the autograd
+    /// engine compares it with <see cref="LastSerial"/> taken when a backward pass began, to tell the
+    /// gradients made during the pass (which only it holds) from tensors that existed before.
+    /// </summary>
+    public long Serial { get; private set; }
+
+    /// <summary>The <see cref="Serial"/> of the last pooled storage made on this thread.</summary>
+    public static long LastSerial => nextSerial;
 
     /// <summary>Fresh zero-filled memory that belongs to no scope (parameters, buffers, gradients of leaves).</summary>
     public static Storage AllocateUnscoped(int length) => new(length == 0 ? [] : new float[length], pooled: false);

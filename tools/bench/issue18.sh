@@ -9,8 +9,9 @@
 #   SHARED=DIR  the shared folder (default ../shared next to the repository, else /work/shared)
 # The torch engines' cnn runs once as they are and once with glibc's malloc kept from returning memory to the
 # system (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, see BENCHMARKS.md), reported as engine "<engine>+malloc".
-# cnn_peak_rss for TorchSharp is the peak resident memory of its `--only cnn` process (/usr/bin/time), which also
-# holds ONNX Runtime's cnn inference after the training; Dendrite's is its own cnn_peak_rss line.
+# cnn memory, for both engines alike: cnn_train_peak_rss, the process's high-water mark when it prints cnn_train
+# (tools/bench/peak_at_line.sh), and cnn_process_peak_rss, the whole process's (/usr/bin/time; it goes on to
+# inference: TorchSharp's process also runs ONNX Runtime's). Dendrite's own cnn_peak_rss line is kept as well.
 # Takes about 45 minutes on a quiet 2-core machine (cnn training dominates).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,19 +41,26 @@ dotnet build -c Release src/Dendrite.Cli -v quiet -nologo >/dev/null
 dotnet build -c Release "$shared/bench/dotnet-anchors" -v quiet -nologo >/dev/null
 dendrite=(dotnet src/Dendrite.Cli/bin/Release/net10.0/Dendrite.Cli.dll)
 anchors=(dotnet run -c Release --no-build --project "$shared/bench/dotnet-anchors" --)
+# The anchors' program itself (dotnet run starts it as a child), for peak_at_line.sh to read its memory.
+anchor_dll=(dotnet "$(dotnet msbuild "$shared/bench/dotnet-anchors" -p:Configuration=Release -getProperty:TargetPath)")
 
 for round in $(seq 1 "$rounds"); do
   note "round $round: $(date -u +%T), load $(cut -d' ' -f1-3 /proc/loadavg)"
   "$work/fma_peak_avx512" | sed -n 's/^threads=\([0-9]\) peak_gflops=\([0-9.]*\).*/{"bench": "fma_peak", "engine": "avx512", "threads": \1, "gflops": \2}/p' \
     | sed -e "s/}\$/, \"round\": $round}/" | tee -a "$out"
   for threads in 1 2; do
-    for w in mlp lenet cnn; do
+    for w in mlp lenet; do
       record "$round" "" "${dendrite[@]}" bench "$w" --threads "$threads" --epochs "$epochs"
     done
+    # cnn: its peak memory measured alike for both engines, at the end of training (peak_at_line.sh reads the
+    # process's high-water mark when it prints cnn_train) and for the whole process (/usr/bin/time: training,
+    # then inference; for the anchors, TorchSharp's and ONNX Runtime's).
+    record "$round" "" /usr/bin/time -o "$work/rss" -f '{"bench": "cnn_process_peak_rss", "engine": "dendrite", "threads": '"$threads"', "max_rss_kb": %M}' \
+      tools/bench/peak_at_line.sh cnn_train_peak_rss dendrite '"cnn_train"' "${dendrite[@]}" bench cnn --threads "$threads" --epochs "$epochs"
+    record "$round" "" cat "$work/rss"
     record "$round" "" "${anchors[@]}" --threads "$threads" --epochs "$epochs" --data "$data" --only mlp,lenet
-    # cnn alone, under /usr/bin/time for its peak resident memory.
-    record "$round" "" /usr/bin/time -o "$work/rss" -f '{"bench": "cnn_peak_rss", "engine": "torchsharp", "threads": '"$threads"', "max_rss_kb": %M}' \
-      "${anchors[@]}" --threads "$threads" --epochs "$epochs" --only cnn
+    record "$round" "" /usr/bin/time -o "$work/rss" -f '{"bench": "cnn_process_peak_rss", "engine": "torchsharp", "threads": '"$threads"', "max_rss_kb": %M}' \
+      tools/bench/peak_at_line.sh cnn_train_peak_rss torchsharp '"cnn_train"' "${anchor_dll[@]}" --threads "$threads" --epochs "$epochs" --only cnn
     record "$round" "" cat "$work/rss"
     record "$round" "+malloc" "${malloc[@]}" "${anchors[@]}" --threads "$threads" --epochs "$epochs" --only cnn
     record "$round" "" /usr/bin/python3 "$shared/bench/torch_bench.py" --threads "$threads" --epochs "$epochs" --data "$data" --only mlp,lenet,cnn

@@ -62,10 +62,20 @@ if peak1:
     ratio("LeNet train, 1 thread / one-core FMA bound", div(d("lenet_train", 1), peak1 * 1e9 / FLOP_PER_SAMPLE["lenet"]), 0.5)
 ratio("LeNet train, 1 thread / TorchSharp 1 thread", div(d("lenet_train", 1), get("lenet_train", "torchsharp", 1)), 2)
 ratio("cnn train, 1 thread / TorchSharp's best (threads, malloc)", div(d("cnn_train", 1), best("cnn_train", ["torchsharp", "torchsharp+malloc"])), 1.5)
+ratio("cnn train, Dendrite's best / TorchSharp's best (threads, malloc)", div(best("cnn_train", ["dendrite"]), best("cnn_train", ["torchsharp", "torchsharp+malloc"])), 1.5)
 if peak1:
     ratio("cnn train, 1 thread / one-core FMA bound", div(d("cnn_train", 1), peak1 * 1e9 / FLOP_PER_SAMPLE["cnn"]), 0.5)
 ratio("cnn batch-256 inference, 2 threads / ONNX Runtime C# 2 threads", div(d("cnn_infer_b256", 2), get("cnn_infer_b256", "onnxruntime-cs", 2)), 1.2)
 ratio("cnn batch-1 latency, 1 thread / ONNX Runtime C# 1 thread", div(d("cnn_infer_b1", 1), get("cnn_infer_b1", "onnxruntime-cs", 1)), 1, higher=False)
 ratio("cnn batch-1 latency, 2 threads / ONNX Runtime C# 2 threads", div(d("cnn_infer_b1", 2), get("cnn_infer_b1", "onnxruntime-cs", 2)), 1, higher=False)
-ratio("cnn peak memory, 1 thread: Dendrite / TorchSharp", div(d("cnn_peak_rss", 1), get("cnn_peak_rss", "torchsharp", 1)), 0.5, higher=False)
+if get("cnn_train_peak_rss", "torchsharp", 1) is not None:
+    # Both engines measured alike (issue18.sh since 2026-12-03 afternoon): at the end of training, and the whole process.
+    for t in (1, 2):
+        ratio(f"cnn peak memory in training, {t} thread(s): Dendrite / TorchSharp",
+              div(get("cnn_train_peak_rss", "dendrite", t), get("cnn_train_peak_rss", "torchsharp", t)), 0.5, higher=False)
+        ratio(f"cnn peak memory, whole process, {t} thread(s): Dendrite / TorchSharp + ORT",
+              div(get("cnn_process_peak_rss", "dendrite", t), get("cnn_process_peak_rss", "torchsharp", t)), 0.5, higher=False)
+else:
+    # Older files: Dendrite's own line against the anchors' whole process.
+    ratio("cnn peak memory, 1 thread: Dendrite / TorchSharp", div(d("cnn_peak_rss", 1), get("cnn_peak_rss", "torchsharp", 1)), 0.5, higher=False)
 ratio("cnn train, 1 thread / PyTorch 1.13's best (threads, malloc)", div(d("cnn_train", 1), best("cnn_train", ["torch", "torch+malloc"])), 1)

@@ -629,13 +629,17 @@ internal static unsafe class ConvBatch
         return sum;
     }
 
-    /// <summary>Max pooling of [N, C, H, W] image by image; an empty <paramref name="argmax"/> skips the indices.</summary>
-    public static void MaxPool(ReadOnlySpan<float> x, int n, int c, int h, int w, in Window2d win, Span<float> y, Span<float> argmax)
+    /// <summary>
+    /// Max pooling of [N, C, H, W] image by image; an empty <paramref name="argmax"/> skips the indices. With
+    /// <paramref name="relu"/>, relu(maxpool(x)) (see <see cref="Conv.MaxPool"/>).
+    /// </summary>
+    public static void MaxPool(ReadOnlySpan<float> x, int n, int c, int h, int w, in Window2d win, Span<float> y, Span<float> argmax,
+        bool relu = false)
     {
         if (n == 0) return;
         fixed (float* px = x, py = y, pa = argmax)
         {
-            var job = new MaxPoolJob { X = px, Y = py, Argmax = argmax.IsEmpty ? null : pa, C = c, H = h, W = w, Win = win, N = n };
+            var job = new MaxPoolJob { X = px, Y = py, Argmax = argmax.IsEmpty ? null : pa, C = c, H = h, W = w, Win = win, N = n, Relu = relu };
             job.Tasks = TaskCount(n, (long)n * c * h * w * 4);
             Run(job.Tasks, ref job);
         }
@@ -646,13 +650,14 @@ internal static unsafe class ConvBatch
         public float* X, Y, Argmax;
         public int N, C, H, W, Tasks;
         public Window2d Win;
+        public bool Relu;
 
         public readonly void Execute(int t)
         {
             var (s0, s1) = Range(N, Tasks, t);
             nint inPlane = (nint)C * H * W, outPlane = (nint)C * Win.OutputH(H) * Win.OutputW(W);
             for (int s = s0; s < s1; s++)
-                Conv.MaxPool(X + s * inPlane, C, H, W, Win, Y + s * outPlane, Argmax == null ? null : Argmax + s * outPlane);
+                Conv.MaxPool(X + s * inPlane, C, H, W, Win, Y + s * outPlane, Argmax == null ? null : Argmax + s * outPlane, Relu);
         }
     }
 

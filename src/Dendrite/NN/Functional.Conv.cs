@@ -66,8 +66,8 @@ public static partial class Functional
     public static Tensor MaxPool2d(Tensor input, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? dilation = null) =>
         MaxPool2d(input, PoolWindow(kernelSize, stride, padding, dilation ?? 1, "MaxPool2d"));
 
-    internal static Tensor MaxPool2d(Tensor input, Window2d window) =>
-        NotNull(input).Rank == 3 ? Tensor.MaxPool2d(input.Unsqueeze(0), window).Squeeze(0) : Tensor.MaxPool2d(input, window);
+    internal static Tensor MaxPool2d(Tensor input, Window2d window, bool relu = false) =>
+        NotNull(input).Rank == 3 ? Tensor.MaxPool2d(input.Unsqueeze(0), window, relu).Squeeze(0) : Tensor.MaxPool2d(input, window, relu);
 
     /// <summary>
     /// Mean over each window, like <c>torch.nn.functional.avg_pool2d</c>: input [N, C, H, W] or [C, H, W];

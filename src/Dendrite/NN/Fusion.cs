@@ -7,14 +7,17 @@ namespace Dendrite.NN;
 /// The fusion pass <see cref="Sequential"/> runs over its children: a few neighbouring layers whose ops have
 /// a fused kernel become one step, so that without a recorded graph (inference, evaluation) the output is
 /// computed in fewer passes over memory. Each fused step gives the same bits as its layers run one by one,
-/// and with a graph recorded it runs exactly those layers' ops (BatchNorm → ReLU excepted: one fused op
-/// whose gradients are the same bits as the two ops'), so backward is unchanged.
+/// and with a graph recorded it runs exactly those layers' ops (BatchNorm → ReLU and ReLU → MaxPool2d
+/// excepted: one fused op each, whose gradients are the same bits as the two ops'), so backward is unchanged.
 /// </summary>
 /// <remarks>
 /// The patterns, tried in this order at each position:
 /// <list type="bullet">
 /// <item>Conv2d → ReLU → MaxPool2d: ReLU in the convolution's last pass, and each image's map pooled while it
-/// is in cache instead of being written out and read back.</item>
+/// is in cache instead of being written out and read back. With a graph recorded (training), the convolution
+/// and then one max pool that applies the ReLU to its output (relu∘maxpool = maxpool∘relu) and routes no
+/// gradient where that output is not positive: ReLU's forward and backward passes over the unpooled map and
+/// its tensor disappear, and the gradients are the same bits (for a pooling window without padding).</item>
 /// <item>Conv2d → ReLU and Linear → ReLU: the ReLU in the last pass (the GEMM's epilogue); batch-1 inference
 /// pays per op, and a separate ReLU would add a tensor and a pass over it.</item>
 /// <item>Conv2d → BatchNorm2d → ReLU (→ MaxPool2d): in evaluation without a graph the batch norm is folded
@@ -157,6 +160,8 @@ internal static class Fusion
     {
         public override Tensor Forward(Tensor input) =>
             Functional.Conv2dReluMaxPool(input, conv.Weight, conv.Bias, conv.Window, conv.Groups, pool.Window)
-            ?? pool.Forward(Functional.Conv2dRelu(input, conv.Weight, conv.Bias, conv.Window, conv.Groups));
+            ?? (pool.Window.HasPadding
+                ? pool.Forward(Functional.Conv2dRelu(input, conv.Weight, conv.Bias, conv.Window, conv.Groups))
+                : Functional.MaxPool2d(conv.Forward(input), pool.Window, relu: true));
     }
 }

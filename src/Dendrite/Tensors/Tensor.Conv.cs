@@ -67,15 +67,21 @@ public partial class Tensor
     }
 
     /// <summary>Max pooling over [N, C, H, W]; the gradient goes to each window's maximum (first one on ties).</summary>
-    internal static Tensor MaxPool2d(Tensor input, Window2d win)
+    /// <remarks>
+    /// With <paramref name="relu"/>, maxpool(relu(x)) as one op (computed as relu(maxpool(x)): the same numbers
+    /// and gradients when the window has no padding, which the caller ensures; see <see cref="Conv.MaxPool"/>).
+    /// </remarks>
+    internal static Tensor MaxPool2d(Tensor input, Window2d win, bool relu = false)
     {
         var (n, c, h, w, outH, outW) = PoolShapes(input, win, "MaxPool2d");
+        if (relu && win.HasPadding)
+            throw new InvalidOperationException("MaxPool2d: a fused ReLU needs a pooling window without padding");
         var x = input.ContiguousNoGrad();
         var result = Uninitialized(Shape.Of([n, c, outH, outW]));
         bool record = ShouldRecord(input);
         // The indices are only for the backward pass.
         var argmax = record ? Uninitialized(result.Shape) : null;
-        ConvBatch.MaxPool(x.Span, n, c, h, w, win, result.Span, argmax is null ? default : argmax.Span);
+        ConvBatch.MaxPool(x.Span, n, c, h, w, win, result.Span, argmax is null ? default : argmax.Span, relu);
         return record ? result.WithGradFn(MaxPool2dBackward.Create(input, argmax!, outH * outW)) : result;
     }
 

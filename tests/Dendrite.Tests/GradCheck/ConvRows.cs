@@ -24,6 +24,8 @@ public static class ConvRows
         Row("conv2d non-contiguous input", t => Tensor.Conv2d(t[0].Permute(0, 1, 3, 2), t[1], null, W(2), 1), () => [R(1, 2, 4, 3), R(2, 2, 2, 2)]),
         Row("max pool", t => Tensor.MaxPool2d(t[0], W(2, 2)), () => [R(2, 2, 4, 4)]),
         Row("max pool overlapping padded", t => Tensor.MaxPool2d(t[0], W(3, 2, 1)), () => [R(1, 2, 5, 5)]),
+        Row("max pool with fused relu", t => Tensor.MaxPool2d(t[0], W(2, 2), relu: true), () => [R(2, 2, 4, 4)]),
+        Row("max pool overlapping with fused relu", t => Tensor.MaxPool2d(t[0], W(3, 2), relu: true), () => [R(1, 2, 5, 7)]),
         Row("avg pool", t => Tensor.AvgPool2d(t[0], W(2, 2), true), () => [R(2, 1, 4, 6)]),
         Row("avg pool padded exclude", t => Tensor.AvgPool2d(t[0], W(3, 2, 1), false), () => [R(1, 2, 5, 4)]),
         Row("avg pool padded include", t => Tensor.AvgPool2d(t[0], W(3, 2, 1), true), () => [R(1, 1, 5, 4)]),

@@ -219,4 +219,48 @@ public class ConvKernelTests
             Threads.Count = saved;
         }
     }
+
+    [Theory]
+    [MemberData(nameof(PoolCases))]
+    public void MaxPoolWithFusedReluEqualsReluThenMaxPool(int[] p)
+    {
+        // relu(maxpool(x)) with no gradient where the result is not positive, against ReLU then max pool, the two
+        // ops a training step ran before: bitwise the same output and input gradient, on data full of ties,
+        // zeros, negative windows and NaN.
+        int n = p[0], c = p[1], h = p[2], w = p[3];
+        var win = new Padding2d(p[8], p[9]).Window((p[4], p[5]), (p[6], p[7]), (p[10], p[11]), "MaxPool2d");
+        if (win.HasPadding)
+        {
+            Assert.Throws<InvalidOperationException>(() => Tensor.MaxPool2d(Tensor.Zeros(n, c, h, w), win, relu: true));
+            return;
+        }
+        var g = new Generator(7);
+        var data = Tensor.Randn(g, n, c, h, w).ToArray();
+        for (int i = 0; i < data.Length; i++) data[i] = MathF.Round(data[i] * 2) / 2;
+        for (int i = 11; i < data.Length; i += 41) data[i] = float.NaN;
+        var x = Tensor.FromArray(data, n, c, h, w);
+        var r = Tensor.Randn(g, n, c, win.OutputH(h), win.OutputW(w));
+        var reference = x.Clone().RequiresGrad_();
+        var refY = Tensor.MaxPool2d(reference.Relu(), win);
+        (refY * r).Sum().Backward();
+
+        int saved = Threads.Count;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Threads.Count = threads;
+                var xi = x.Clone().RequiresGrad_();
+                var y = Tensor.MaxPool2d(xi, win, relu: true);
+                (y * r).Sum().Backward();
+                Assert.Equal(refY.ToArray(), y.ToArray());
+                Assert.Equal(reference.Grad!.ToArray(), xi.Grad!.ToArray());
+                using (GradMode.NoGrad()) Assert.Equal(refY.ToArray(), Tensor.MaxPool2d(x, win, relu: true).ToArray());
+            }
+        }
+        finally
+        {
+            Threads.Count = saved;
+        }
+    }
 }

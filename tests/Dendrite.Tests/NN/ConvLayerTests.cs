@@ -38,6 +38,34 @@ public class ConvLayerTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void SequentialConvReLUMaxPoolTrainsAsTheLayersOneByOne(int batch)
+    {
+        // With a graph recorded, Conv2d→ReLU→MaxPool2d runs the convolution and one max pool that applies the
+        // ReLU (LeNet's blocks); the layers one by one are the reference, to the bit, forward and backward, for
+        // 4-d and 3-d input. A padded pool keeps the separate ReLU.
+        var model = new Sequential(new Conv2d(1, 6, 5, padding: 2, generator: new Generator(1)), new ReLU(), new MaxPool2d(2),
+            new Conv2d(6, 16, 5, generator: new Generator(2)), new ReLU(), new MaxPool2d(2),
+            new Conv2d(16, 4, 3, padding: 1, generator: new Generator(3)), new ReLU(), new MaxPool2d(3, stride: 2, padding: 1));
+        foreach (var shape in new[] { new[] { batch, 1, 28, 28 }, new[] { 1, 28, 28 } })
+        {
+            var x = Tensor.Randn(new Generator((ulong)batch + 10), shape).RequiresGrad_();
+            var fused = model.Forward(x);
+            fused.Sum().Backward();
+            var grads = model.Parameters().Select(q => q.Grad!.ToArray()).Append(x.Grad!.ToArray()).ToArray();
+            model.ZeroGrad();
+            x.Grad = null;
+            var y = x;
+            for (int i = 0; i < model.Count; i++) y = model[i].Forward(y);
+            y.Sum().Backward();
+            Assert.Equal(y.ToArray(), fused.ToArray());
+            Assert.Equal(model.Parameters().Select(q => q.Grad!.ToArray()).Append(x.Grad!.ToArray()).ToArray(), grads);
+            model.ZeroGrad();
+        }
+    }
+
     [Fact]
     public void InferenceMatchesTheRecordedPath()
     {

@@ -661,14 +661,22 @@ internal static unsafe class ConvBatch
         }
     }
 
-    /// <summary>dx[argmax] += dy, image by image; <paramref name="dx"/> must be zero-filled.</summary>
-    public static void MaxPoolBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> argmax, int n, int c, int outPlane, int inPlane, Span<float> dx)
+    /// <summary>
+    /// dx[argmax] += dy, image by image, for [N, C, H, W] input; <paramref name="dx"/> must be zero-filled unless
+    /// <paramref name="tiled"/> (a 2×2, stride-2 window: every element is written, see <see cref="Conv.MaxPool2x2Backward"/>).
+    /// </summary>
+    public static void MaxPoolBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> argmax, int n, int c, int h, int w, int outPlane,
+        bool tiled, Span<float> dx)
     {
         if (n == 0) return;
         fixed (float* pdy = dy, pa = argmax, pdx = dx)
         {
-            var job = new MaxPoolBackwardJob { Dy = pdy, Argmax = pa, Dx = pdx, N = n, C = c, OutPlane = outPlane, InPlane = inPlane };
-            job.Tasks = TaskCount(n, (long)n * c * inPlane * 4);
+            var job = new MaxPoolBackwardJob
+            {
+                Dy = pdy, Argmax = pa, Dx = pdx, N = n, C = c, H = h, W = w, Tiled = tiled,
+                OutPlane = outPlane, InPlane = h * w,
+            };
+            job.Tasks = TaskCount(n, (long)n * c * h * w * 4);
             Run(job.Tasks, ref job);
         }
     }
@@ -676,14 +684,16 @@ internal static unsafe class ConvBatch
     private struct MaxPoolBackwardJob : IWorkItem
     {
         public float* Dy, Argmax, Dx;
-        public int N, C, OutPlane, InPlane, Tasks;
+        public int N, C, H, W, OutPlane, InPlane, Tasks;
+        public bool Tiled;
 
         public readonly void Execute(int t)
         {
             var (s0, s1) = Range(N, Tasks, t);
             nint o = (nint)C * OutPlane, i = (nint)C * InPlane;
             for (int s = s0; s < s1; s++)
-                Conv.MaxPoolBackward(Dy + s * o, Argmax + s * o, C, OutPlane, InPlane, Dx + s * i);
+                if (Tiled) Conv.MaxPool2x2Backward(Dy + s * o, Argmax + s * o, C, H, W, Dx + s * i);
+                else Conv.MaxPoolBackward(Dy + s * o, Argmax + s * o, C, OutPlane, InPlane, Dx + s * i);
         }
     }
 }

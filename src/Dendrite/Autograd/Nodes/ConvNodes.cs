@@ -89,19 +89,22 @@ internal sealed class Conv2dBackward : ReusableNode<Conv2dBackward>
 public sealed class MaxPool2dBackward : ReusableNode<MaxPool2dBackward>
 {
     private Tensor argmax;
-    private int outPlane;
+    private bool tiled;
 
-    public MaxPool2dBackward(Tensor input, Tensor argmax, int outPlane) : base(input) => Save(argmax, outPlane);
+    internal MaxPool2dBackward(Tensor input, Tensor argmax, bool tiled) : base(input) => Save(argmax, tiled);
 
-    /// <summary>A retired node re-armed for a new op, or a new one.</summary>
-    internal static MaxPool2dBackward Create(Tensor input, Tensor argmax, int outPlane) =>
-        Take(input)?.Save(argmax, outPlane) ?? new MaxPool2dBackward(input, argmax, outPlane);
+    /// <summary>
+    /// A retired node re-armed for a new op, or a new one; <paramref name="tiled"/>: the window is 2×2 with stride
+    /// 2 (<see cref="Window2d.IsPool2x2"/>), whose backward writes every input element.
+    /// </summary>
+    internal static MaxPool2dBackward Create(Tensor input, Tensor argmax, bool tiled) =>
+        Take(input)?.Save(argmax, tiled) ?? new MaxPool2dBackward(input, argmax, tiled);
 
     [MemberNotNull(nameof(argmax))]
-    private MaxPool2dBackward Save(Tensor argmax, int outPlane)
+    private MaxPool2dBackward Save(Tensor argmax, bool tiled)
     {
         this.argmax = argmax;
-        this.outPlane = outPlane;
+        this.tiled = tiled;
         return this;
     }
 
@@ -110,10 +113,11 @@ public sealed class MaxPool2dBackward : ReusableNode<MaxPool2dBackward>
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         var input = Input(0)!;
-        int inPlane = input.Shape[2] * input.Shape[3];
         var g = gradOutput.ContiguousNoGrad();
-        var dx = Tensor.Zeros(input.Shape);
-        ConvBatch.MaxPoolBackward(g.Span, argmax.Span, input.Shape[0], input.Shape[1], outPlane, inPlane, dx.Span);
+        // The tiled kernel writes every element; the scatter adds into zeros.
+        var dx = tiled ? Tensor.Uninitialized(input.Shape) : Tensor.Zeros(input.Shape);
+        ConvBatch.MaxPoolBackward(g.Span, argmax.Span, input.Shape[0], input.Shape[1], input.Shape[2], input.Shape[3],
+            argmax.Shape[2] * argmax.Shape[3], tiled, dx.Span);
         return Gradients(dx);
     }
 }

@@ -354,11 +354,11 @@ internal static unsafe class ConvBatch
     private static int PartialCount(in ConvGeometry g) => (g.N + ImagesPerPartial - 1) / ImagesPerPartial;
 
     // One partial: [groups][og, k] from the GEMM, [groups][k, 16] from ConvDirect.WeightGrad (taps × channel
-    // lanes), or [groups][og, k] padded to multiples of 4 from Dots.RowDots.
+    // lanes), or [groups][og, k] padded (Dots.PaddedRows, taps to a multiple of 4) from Dots.RowDots.
     private static int PartialSize(in ConvGeometry g) =>
         WeightGradByColumns(g) ? g.O * g.K
         : ConvDirect.WeightGradTakes(g) ? g.Groups * g.K * 16
-        : Dots.IsSupported ? g.Groups * RoundUp(g.Og, 4) * RoundUp(g.K, 4) : g.O * g.K;
+        : Dots.IsSupported ? g.Groups * Dots.PaddedRows(g.Og) * RoundUp(g.K, 4) : g.O * g.K;
 
     /// <summary>
     /// dW_g = Σ_s dY_s,g · col_s,gᵀ for a stride-1 convolution without the im2col matrix: per image and group,
@@ -375,7 +375,7 @@ internal static unsafe class ConvBatch
         int count = PartialCount(g), size = PartialSize(g), og = g.Og, k = g.K;
         bool columns = WeightGradByColumns(g), lanes = !columns && ConvDirect.WeightGradTakes(g);
         bool dots = Dots.IsSupported && !columns && !lanes;
-        int og4 = dots ? RoundUp(og, 4) : og, k4 = dots ? RoundUp(k, 4) : k;
+        int og4 = dots ? Dots.PaddedRows(og) : og, k4 = dots ? RoundUp(k, 4) : k;
         fixed (float* px = x, pdy = dy, pp = scratch, pdw = dw)
         {
             if (columns)
@@ -421,10 +421,10 @@ internal static unsafe class ConvBatch
             int k = G.K, og = G.Og, cg = G.Cg, hw = G.H * G.W, outH = G.OutH, outW = G.OutW;
             int hp = G.H + G.Win.PadTop + G.Win.PadBottom, wp = G.Pitch;
             int padded = cg * hp * wp, n = (outH - 1) * wp + outW;
-            // For RowDots: dY rows padded to 16 floats and to a multiple of 4 rows, taps to a multiple of 4, the
+            // For RowDots: dY rows padded to 16 floats and to Dots.PaddedRows rows, taps to a multiple of 4, the
             // extra taps pointing at a zero row; that zero row (with the right padding folded into the pitch
             // after it) also follows the image, so reading each input row on past n stays in bounds and adds nothing.
-            int ld = Dots ? RoundUp(n, 16) : n, og4 = Dots ? RoundUp(og, 4) : og, k4 = Dots ? RoundUp(k, 4) : k;
+            int ld = Dots ? RoundUp(n, 16) : n, og4 = Dots ? Kernels.Dots.PaddedRows(og) : og, k4 = Dots ? RoundUp(k, 4) : k;
             int zero = ld + G.Win.PadRight;
             float* image = Scratch(padded + zero + og4 * ld);
             float* zeros = image + padded;

@@ -82,7 +82,7 @@ public partial class Tensor
         // The indices are only for the backward pass.
         var argmax = record ? Uninitialized(result.Shape) : null;
         ConvBatch.MaxPool(x.Span, n, c, h, w, win, result.Span, argmax is null ? default : argmax.Span, relu);
-        return record ? result.WithGradFn(MaxPool2dBackward.Create(input, argmax!, win.IsPool2x2)) : result;
+        return record ? result.WithGradFn(MaxPool2dBackward.Create(input, argmax!, win.IsPool2x2, relu)) : result;
     }
 
     /// <summary>Average pooling over [N, C, H, W].</summary>

@@ -106,16 +106,28 @@ public sealed class KillResumeTests(ITestOutputHelper output) : IDisposable
             // Between 30% and 100% of a run: past most of start-up, into the epochs and the final writes.
             var kills = new Queue<double>([(0.3 + 0.7 * random.NextDouble()) * full, (0.3 + 0.7 * random.NextDouble()) * full]);
             var log = new List<string>();
-            for (int attempt = 0; !File.Exists(model); attempt++)
+            for (int attempt = 0, retries = 0; !File.Exists(model); attempt++)
             {
                 Assert.True(attempt < 8, $"trial {trial}: no model file after 8 runs: {string.Join("; ", log)}");
                 bool resume = File.Exists(checkpoint);
                 if (resume) resumes++;
-                int code = Start(resume ? Resume(TestData.MnistSample, run, MnistEpochs) : TrainMnist(run), kills.Count > 0 ? kills.Dequeue() : null);
+                double? killAfter = kills.Count > 0 ? kills.Dequeue() : null;
+                var clock = Stopwatch.StartNew();
+                int code = Start(resume ? Resume(TestData.MnistSample, run, MnistEpochs) : TrainMnist(run), killAfter);
                 log.Add($"{(resume ? "resume" : "start")} → {(code == -1 ? "killed" : code.ToString(CultureInfo.InvariantCulture))}" +
                         (File.Exists(checkpoint) ? $" (checkpoint at epoch {Checkpoint.Load(checkpoint).ResumePoint.Epoch})" : ""));
                 Assert.True(code is 0 or -1, $"trial {trial}: exit {code}: {string.Join("; ", log)}");
                 if (code == -1) killed++;
+                else if (killAfter is not null && !resume && attempt == 0 && retries++ < 3)
+                {
+                    // The whole run beat its first kill moment: the reference runs were slowed by something (the
+                    // suite runs tests side by side). Scale to this run instead and start the trial again.
+                    full = Math.Min(full, clock.Elapsed.TotalMilliseconds);
+                    Directory.Delete(run, recursive: true);
+                    kills = new Queue<double>([(0.3 + 0.7 * random.NextDouble()) * full, (0.3 + 0.7 * random.NextDouble()) * full]);
+                    log.Add($"(restarted: finished in {clock.Elapsed.TotalMilliseconds:F0} ms)");
+                    attempt = -1;
+                }
             }
             output.WriteLine($"trial {trial}: {string.Join("; ", log)}");
             Assert.Equal(expected, File.ReadAllBytes(model));

@@ -105,13 +105,15 @@ public class GraphViewTests
         Assert.Contains(["11.bias", "[10]"], titles);
         Assert.Contains(["input", "[1,1,28,28]"], titles);
         Assert.Contains(["LinearBackward", "[1,10]"], titles);
+        // Each ReLU before a max pool is recorded with it, and the node's name says so.
+        Assert.Contains(["ReluMaxPool2dBackward", "[1,6,14,14]"], titles);
         // Values only for tensors of at most 8 elements: the first layer's 6 biases, not its 150 weights.
         Assert.Contains(titles, t => t[0] == "0.bias" && t[2].StartsWith("value [", StringComparison.Ordinal));
         Assert.Single(titles, t => t.Any(line => line.StartsWith("value", StringComparison.Ordinal)));
         AssertNoOverlaps(svg.Descendants(Svg + "rect").Skip(1).Select(Rect).ToList());
-        // One box per tensor: the input, the 10 parameters and one result per recorded op (the 12 layers;
-        // Flatten is a view with its own node).
-        Assert.Equal(1 + 10 + 12, titles.Count);
+        // One box per tensor: the input, the 10 parameters and one result per recorded op (the 12 layers, less
+        // the two ReLUs recorded with their max pools; Flatten is a view with its own node).
+        Assert.Equal(1 + 10 + 10, titles.Count);
     }
 
     [Fact]

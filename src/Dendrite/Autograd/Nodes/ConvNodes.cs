@@ -89,24 +89,29 @@ internal sealed class Conv2dBackward : ReusableNode<Conv2dBackward>
 public sealed class MaxPool2dBackward : ReusableNode<MaxPool2dBackward>
 {
     private Tensor argmax;
-    private bool tiled;
+    private bool tiled, relu;
 
-    internal MaxPool2dBackward(Tensor input, Tensor argmax, bool tiled) : base(input) => Save(argmax, tiled);
+    internal MaxPool2dBackward(Tensor input, Tensor argmax, bool tiled, bool relu) : base(input) => Save(argmax, tiled, relu);
 
     /// <summary>
     /// A retired node re-armed for a new op, or a new one; <paramref name="tiled"/>: the window is 2×2 with stride
-    /// 2 (<see cref="Window2d.IsPool2x2"/>), whose backward writes every input element.
+    /// 2 (<see cref="Window2d.IsPool2x2"/>), whose backward writes every input element; <paramref name="relu"/>: a
+    /// ReLU was fused in (its mask is in the indices, see <see cref="Conv.MaxPool"/>; only the name shows it).
     /// </summary>
-    internal static MaxPool2dBackward Create(Tensor input, Tensor argmax, bool tiled) =>
-        Take(input)?.Save(argmax, tiled) ?? new MaxPool2dBackward(input, argmax, tiled);
+    internal static MaxPool2dBackward Create(Tensor input, Tensor argmax, bool tiled, bool relu) =>
+        Take(input)?.Save(argmax, tiled, relu) ?? new MaxPool2dBackward(input, argmax, tiled, relu);
 
     [MemberNotNull(nameof(argmax))]
-    private MaxPool2dBackward Save(Tensor argmax, bool tiled)
+    private MaxPool2dBackward Save(Tensor argmax, bool tiled, bool relu)
     {
         this.argmax = argmax;
         this.tiled = tiled;
+        this.relu = relu;
         return this;
     }
+
+    /// <summary>With a fused ReLU, <c>ReluMaxPool2dBackward</c>, so a drawn graph shows where the ReLU went.</summary>
+    public override string Name => relu ? "ReluMaxPool2dBackward" : "MaxPool2dBackward";
 
     private protected override void DropSaved() => argmax = null!;
 

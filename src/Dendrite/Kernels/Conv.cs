@@ -237,8 +237,8 @@ internal static unsafe class Conv
     /// With <paramref name="relu"/> the result is relu(maxpool(x)), which equals maxpool(relu(x)) for windows
     /// that hold a real pixel (the max of clamped values is the clamped max; NaN wins either way), and the
     /// index is stored as ~index (negative) where the output is not positive: there relu's gradient is 0, so
-    /// the backward pass routes nothing, as ReLU's backward would have zeroed what it routed. The same numbers and gradients as the two
-    /// ops, in one pass over a map four times smaller than the one ReLU would have gone over.
+    /// the backward pass routes nothing, as ReLU's backward would have zeroed what it routed. The same numbers
+    /// and gradients as the two ops, in one pass over a map four times smaller than the one ReLU went over.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxPool(float* image, int channels, int h, int w, in Window2d win, float* output, float* argmax,

@@ -36,10 +36,10 @@ peak1, peak2 = get("fma_peak", "avx512", 1), get("fma_peak", "avx512", 2)
 
 def ratio(name, value, target, higher=True):
     if value is None:
-        print(f"{name:<62} {'(missing)':>10}")
+        print(f"{name:<78} {'(missing)':>10}")
         return
     ok = value >= target if higher else value <= target
-    print(f"{name:<62} {value:>10.2f}  target {'≥' if higher else '≤'} {target:g}: {'met' if ok else 'MISSED'}")
+    print(f"{name:<78} {value:>10.2f}  target {'≥' if higher else '≤'} {target:g}: {'met' if ok else 'MISSED'}")
 
 
 def best(bench, engines):
